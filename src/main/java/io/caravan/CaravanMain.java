@@ -1,0 +1,1 @@
+package io.caravan; public class CaravanMain { public static void main(String[] a){} }
