@@ -1,0 +1,216 @@
+package io.caravan;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.caravan.config.ConfigHealthCheck;
+import io.caravan.config.EgressAllowlist;
+import io.caravan.config.Reconciler;
+import io.caravan.config.RouteConfigSeed;
+import io.caravan.config.RouteConfigValidator;
+import io.caravan.errors.ErrorClassifier;
+import io.caravan.errors.FailureHandling;
+import io.caravan.errors.RetryPolicies;
+import io.caravan.errors.RetryPolicy;
+import io.caravan.feed.RowOutcomes;
+import io.caravan.feed.WatermarkFeedFamily;
+import io.caravan.local.LocalDemo;
+import io.caravan.store.ConfigAudit;
+import io.caravan.store.DeadLetter;
+import io.caravan.store.DeadLetters;
+import io.caravan.store.DrainProfiles;
+import io.caravan.store.ExecutionLog;
+import io.caravan.store.IdempotencyLedger;
+import io.caravan.store.RouteConfigRow;
+import io.caravan.store.RouteConfigStore;
+import io.caravan.store.Stores;
+import io.caravan.store.Watermarks;
+import io.caravan.template.Durations;
+import io.caravan.template.RouteFamily;
+import io.caravan.template.SecretRef;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.random.RandomGenerator;
+import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.model.Model;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires caravan into camel-main: stores, the shared error handling, route families and the reconciler. Every
+ * setting is read through Camel's properties, so an environment variable (CARAVAN_DATASOURCE_URL for
+ * caravan.datasource.url) overrides application.properties.
+ */
+public final class Caravan extends MainListenerSupport {
+    private static final Logger LOG = LoggerFactory.getLogger(Caravan.class);
+
+    /** Names under which caravan's parts are bound in the Camel registry. */
+    public static final String DATA_SOURCE = "caravanDataSource";
+    public static final String LEDGER = "caravanLedger";
+    public static final String RECONCILER = "caravanReconciler";
+
+    private CamelContext camel;
+    private HikariDataSource store;
+    private final Map<String, HikariDataSource> sources = new ConcurrentHashMap<>();
+    private Reconciler reconciler;
+    private RouteConfigStore configs;
+
+    /** A camel-main with caravan's listener; {@code overrides} win over application.properties (tests use them). */
+    public static Main newMain(Map<String, String> overrides) {
+        Main main = new Main();
+        main.setPropertyPlaceholderLocations("file:application.properties;optional=true,classpath:application.properties;optional=true");
+        overrides.forEach(main::addOverrideProperty);
+        main.addMainListener(new Caravan());
+        return main;
+    }
+
+    @Override
+    public void beforeConfigure(BaseMainSupport main) {
+        // bound before camel-micrometer-prometheus starts, so Camel's metrics and caravan's share one registry
+        main.getCamelContext().getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME,
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    @Override
+    public void afterConfigure(BaseMainSupport main) {
+        camel = main.getCamelContext();
+        Clock clock = Clock.systemUTC();
+        store = Stores.dataSource(property("caravan.datasource.url"), property("caravan.datasource.user"),
+                secret("caravan.datasource.password"), Integer.parseInt(property("caravan.datasource.pool-size", "10")));
+        Stores.migrate(store);
+        configs = new RouteConfigStore(store, clock);
+        ConfigAudit audit = new ConfigAudit(store, clock);
+        ExecutionLog executionLog = new ExecutionLog(store, clock);
+        DeadLetters deadLetters = new DeadLetters(store, clock);
+        String owner = owner();
+        IdempotencyLedger ledger = new IdempotencyLedger(store, owner, Durations.parse(property("caravan.ledger.lease", "2m")), clock);
+        PrometheusMeterRegistry meters = camel.getRegistry().lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME,
+                PrometheusMeterRegistry.class);
+
+        RetryPolicies retryPolicies = new RetryPolicies(RetryPolicy.DEFAULT);
+        FailureHandling failures = new FailureHandling(new ErrorClassifier(), retryPolicies,
+                (routeId, correlationId, key, category, status, reason, attempts, payload, headers) -> deadLetters.record(
+                        new DeadLetter(null, routeId, correlationId, key, category.name(), status, reason, attempts, payload,
+                                headers, "PENDING", null)),
+                meters, clock, RandomGenerator.getDefault());
+        failures.bindTo(camel.getRegistry());
+        camel.getRegistry().bind("caravanRowOutcomes", new RowOutcomes());
+        camel.getRegistry().bind(DATA_SOURCE, store);
+        camel.getRegistry().bind(LEDGER, ledger);
+
+        Path routesDir = Path.of(property("caravan.routes.dir", "routes"));
+        Map<String, RouteFamily> families = Map.of(
+                WatermarkFeedFamily.TEMPLATE_ID,
+                new WatermarkFeedFamily(camel, store, ledger, new Watermarks(store, clock), executionLog, meters, clock,
+                        this::sourceDataSource, routesDir.resolve("sql")));
+        Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
+        RouteConfigValidator validator = new RouteConfigValidator(families, id -> model.getRouteTemplateDefinition(id) != null,
+                EgressAllowlist.parse(property("caravan.egress.allowed-hosts", "")), RetryPolicy.DEFAULT);
+        reconciler = new Reconciler(camel, configs, new DrainProfiles(store), audit, executionLog, validator, retryPolicies);
+        camel.getRegistry().bind(RECONCILER, reconciler);
+        HealthCheckRegistry.get(camel).register(new ConfigHealthCheck(reconciler));
+
+        if ("local".equals(property("caravan.mode", "local"))) {
+            LocalDemo.install(camel, sourceDataSource("demo").orElseThrow(() ->
+                    new IllegalStateException("local mode needs caravan.source.demo.url")));
+        }
+        LOG.info("caravan configured: store {}, owner {}, mode {}", safeUrl(property("caravan.datasource.url")), owner,
+                property("caravan.mode", "local"));
+    }
+
+    @Override
+    public void afterStart(BaseMainSupport main) {
+        String seedFile = property("caravan.config.seed-file", "routes/route-config.yaml");
+        if (!seedFile.isBlank() && Files.exists(Path.of(seedFile))) {
+            try {
+                RouteConfigSeed.Loaded seed = RouteConfigSeed.load(Path.of(seedFile));
+                seed.problems().forEach(p -> LOG.warn("route config seed: {}", p));
+                for (RouteConfigRow row : seed.rows()) {
+                    configs.upsert(row, row.updatedBy());
+                }
+            } catch (Exception e) {
+                LOG.error("route config seed {} could not be read; the table is used as it is", seedFile, e);
+            }
+        }
+        reconciler.start(Durations.parse(property("caravan.config.refresh", "10s")));
+    }
+
+    @Override
+    public void beforeStop(BaseMainSupport main) {
+        if (reconciler != null) {
+            reconciler.close();
+        }
+    }
+
+    @Override
+    public void afterStop(BaseMainSupport main) {
+        sources.values().forEach(HikariDataSource::close);
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    private Optional<DataSource> sourceDataSource(String name) {
+        if (!name.matches("[A-Za-z0-9_-]{1,64}")) {
+            return Optional.empty();
+        }
+        HikariDataSource existing = sources.get(name);
+        if (existing != null) {
+            return Optional.of(existing);
+        }
+        Optional<String> url = camel.getPropertiesComponent().resolveProperty("caravan.source." + name + ".url");
+        if (url.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(sources.computeIfAbsent(name, n -> Stores.dataSource(url.get(),
+                property("caravan.source." + n + ".user", ""), secret("caravan.source." + n + ".password"), 4)));
+    }
+
+    private String property(String key) {
+        return camel.getPropertiesComponent().resolveProperty(key)
+                .orElseThrow(() -> new IllegalStateException("setting " + key + " is required"));
+    }
+
+    private String property(String key, String defaultValue) {
+        return camel.getPropertiesComponent().resolveProperty(key).orElse(defaultValue);
+    }
+
+    /** A secret from KEY (environment override) or from the file named by KEY-file; never logged. */
+    private String secret(String key) {
+        Optional<String> file = camel.getPropertiesComponent().resolveProperty(key + "-file").filter(f -> !f.isBlank());
+        if (file.isPresent()) {
+            return SecretRef.parse("file:" + file.get()).resolve();
+        }
+        return camel.getPropertiesComponent().resolveProperty(key).orElse("");
+    }
+
+    private static String owner() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (Exception e) {
+                host = "caravan";
+            }
+        }
+        return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static String safeUrl(String url) {
+        return url.replaceAll("(?i)(password|pwd)=[^;&]*", "$1=***");
+    }
+
+}

@@ -1,0 +1,4 @@
+package io.caravan.feed;
+
+/** A row the ledger gave to this execution to deliver: its JSON payload, idempotency key and place in the page. */
+public record Delivery(SourceRow row, String json, String key, int index) {}

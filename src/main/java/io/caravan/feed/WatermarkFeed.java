@@ -1,0 +1,276 @@
+package io.caravan.feed;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.errors.CaravanExchange;
+import io.caravan.store.ClaimOutcome;
+import io.caravan.store.Completion;
+import io.caravan.store.ExecutionLog;
+import io.caravan.store.ExecutionStatus;
+import io.caravan.store.IdempotencyLedger;
+import io.caravan.store.LedgerStatus;
+import io.caravan.store.Watermark;
+import io.caravan.store.Watermarks;
+import io.caravan.template.DrainBudget;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Expression;
+import org.apache.camel.support.DefaultExchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Java side of the watermark-feed template (T3): each method is one step of routes/watermark-feed.yaml.
+ * One instance per route_config row.
+ *
+ * <p>Per cycle: read a keyset page after the cursor, claim the rows' keys in the ledger in one batch, deliver the
+ * claimed rows (the route does that), then complete the ledger and advance the watermark in one transaction, only
+ * past rows whose outcome is recorded.
+ */
+public final class WatermarkFeed {
+    public static final String EXECUTION = "caravanFeedExecution";
+    public static final String DELIVERY = "caravanFeedDelivery";
+    public static final String DELIVERED = "caravanFeedDelivered";
+    /** Header a key expression can use: a hash of the row's JSON, so an edited row gets a new key. */
+    public static final String PAYLOAD_HASH = "caravanPayloadHash";
+    /** Pages of pure duplicates (the overlap re-read) cost no cycle; this caps them per execution. */
+    static final int MAX_FREE_PAGES = 1000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(WatermarkFeed.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String routeId;
+    private final FeedSource source;
+    private final DrainBudget budget;
+    private final Duration overlap;
+    private final Expression keyExpression;
+    private final CamelContext camel;
+    private final DataSource store;
+    private final IdempotencyLedger ledger;
+    private final Watermarks watermarks;
+    private final ExecutionLog executionLog;
+    private final FeedMetrics metrics;
+
+    WatermarkFeed(String routeId, FeedSource source, DrainBudget budget, Duration overlap, Expression keyExpression,
+            CamelContext camel, DataSource store, IdempotencyLedger ledger, Watermarks watermarks, ExecutionLog executionLog,
+            FeedMetrics metrics) {
+        this.routeId = routeId;
+        this.source = source;
+        this.budget = budget;
+        this.overlap = overlap;
+        this.keyExpression = keyExpression;
+        this.camel = camel;
+        this.store = store;
+        this.ledger = ledger;
+        this.watermarks = watermarks;
+        this.executionLog = executionLog;
+        this.metrics = metrics;
+        watermarks.find(routeId).ifPresent(metrics::watermark);
+    }
+
+    /** Opens an execution: an execution_log row and a cursor {@code overlap} before the watermark. */
+    public void begin(Exchange exchange) {
+        Optional<Watermark> wm = watermarks.find(routeId);
+        wm.ifPresent(metrics::watermark);
+        Watermark start = wm.map(w -> new Watermark(w.updatedAt().minus(overlap), "")).orElse(Watermark.ORIGIN);
+        if (start.compareTo(Watermark.ORIGIN) < 0) {
+            start = Watermark.ORIGIN;
+        }
+        FeedExecution execution = new FeedExecution(executionLog.begin(routeId), start);
+        exchange.setProperty(EXECUTION, execution);
+        exchange.setProperty(CaravanExchange.ROUTE_ID, routeId);
+        exchange.setProperty(CaravanExchange.CORRELATION_ID, routeId + "/" + execution.id());
+        metrics.executions.increment();
+    }
+
+    /** Reads the next page and claims its keys; the body becomes the rows this execution must deliver. */
+    public List<Delivery> nextPage(Exchange exchange) {
+        FeedExecution execution = execution(exchange);
+        try {
+            List<SourceRow> rows = source.page(execution.cursor(), budget.maxReturnedEvents());
+            execution.startPage(rows);
+            metrics.read.increment(rows.size());
+            List<String> keys = new ArrayList<>(rows.size());
+            List<String> payloads = new ArrayList<>(rows.size());
+            for (SourceRow row : rows) {
+                String json = JSON.writeValueAsString(row.data());
+                payloads.add(json);
+                keys.add(key(row, json));
+            }
+            Map<String, ClaimOutcome> claims = rows.isEmpty() ? Map.of() : ledger.claim(routeId, keys);
+            List<Delivery> deliveries = new ArrayList<>();
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < rows.size(); i++) {
+                String key = keys.get(i);
+                ClaimOutcome claim = claims.get(key);
+                if (!seen.add(key)) {
+                    execution.outcome(i, key, RowOutcome.DUPLICATE, "same key earlier in the page");
+                } else if (claim.mustProcess()) {
+                    deliveries.add(new Delivery(rows.get(i), payloads.get(i), key, i));
+                } else if (claim == ClaimOutcome.HELD) {
+                    execution.outcome(i, key, RowOutcome.HELD, null);
+                } else {
+                    execution.outcome(i, key, RowOutcome.DUPLICATE, claim.name());
+                }
+            }
+            execution.countCycle(!deliveries.isEmpty());
+            return deliveries;
+        } catch (Exception e) {
+            execution.fail(ExecutionStatus.INCOMPLETE, "reading or claiming a page failed: " + e);
+            LOG.error("feed {}: execution {} stopped: reading or claiming a page failed", routeId, execution.id(), e);
+            return List.of();
+        }
+    }
+
+    /** Turns one claimed row into the HTTP request: JSON body, Idempotency-Key header. */
+    public void prepare(Exchange exchange) {
+        Delivery d = exchange.getMessage().getBody(Delivery.class);
+        exchange.setProperty(DELIVERY, d);
+        exchange.setProperty(CaravanExchange.IDEMPOTENCY_KEY, d.key());
+        exchange.getMessage().getHeaders().clear();
+        exchange.getMessage().setHeader("Idempotency-Key", d.key());
+        exchange.getMessage().setHeader("X-Correlation-Id", exchange.getProperty(CaravanExchange.CORRELATION_ID));
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
+        exchange.getMessage().setBody(d.json().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Marks the sub-exchange delivered (the target answered 2xx). */
+    public void delivered(Exchange exchange) {
+        exchange.setProperty(DELIVERED, Boolean.TRUE);
+    }
+
+    /**
+     * Completes the ledger and advances the watermark in one transaction, to the last row of the unbroken run of
+     * handled rows from the page's start; stops the execution at the first unhandled row or a short page.
+     */
+    public void recordOutcomes(Exchange exchange) {
+        FeedExecution execution = execution(exchange);
+        List<SourceRow> page = execution.page();
+        List<Completion> completions = new ArrayList<>();
+        Watermark advanceTo = null;
+        boolean prefixHandled = true;
+        int pending = 0;
+        for (int i = 0; i < page.size(); i++) {
+            RowOutcome outcome = execution.outcome(i);
+            switch (outcome) {
+                case DELIVERED -> completions.add(new Completion(execution.key(i), LedgerStatus.DONE, execution.resultRef(i)));
+                case DEAD_LETTERED -> completions.add(new Completion(execution.key(i), LedgerStatus.FAILED, execution.resultRef(i)));
+                default -> { }
+            }
+            if (!outcome.handled()) {
+                prefixHandled = false;
+                pending++;
+            } else if (prefixHandled) {
+                advanceTo = page.get(i).position();
+            }
+        }
+        try (Connection c = store.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (!completions.isEmpty()) {
+                    ledger.complete(c, completions);
+                }
+                if (advanceTo != null) {
+                    watermarks.advance(c, routeId, advanceTo);
+                }
+                c.commit();
+            } catch (Exception e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (Exception e) {
+            execution.fail(ExecutionStatus.INCOMPLETE, "recording outcomes failed: " + e);
+            LOG.error("feed {}: execution {} stopped: recording outcomes failed; rows stay in progress until their lease ends",
+                    routeId, execution.id(), e);
+            return;
+        }
+        if (advanceTo != null) {
+            metrics.watermark(advanceTo);
+        }
+        long delivered = count(execution, page, RowOutcome.DELIVERED);
+        metrics.delivered.increment(delivered);
+        metrics.duplicate.increment(count(execution, page, RowOutcome.DUPLICATE));
+        metrics.deadLettered.increment(count(execution, page, RowOutcome.DEAD_LETTERED));
+        if (pending > 0) {
+            long held = count(execution, page, RowOutcome.HELD);
+            if (held < pending) {
+                execution.fail(ExecutionStatus.INCOMPLETE, (pending - held) + " rows without a recorded outcome");
+            } else {
+                execution.note(held + " rows held by another owner's lease; a later execution takes them");
+                execution.stop();
+            }
+        } else if (page.size() < budget.maxReturnedEvents()) {
+            execution.stop();
+        } else if (execution.cycles() >= budget.maxCycles()) {
+            execution.stop();
+        } else if (execution.freePages() >= MAX_FREE_PAGES) {
+            execution.note("stopped after " + MAX_FREE_PAGES + " pages of already-handled rows");
+            execution.stop();
+        }
+    }
+
+    /** Closes the execution_log row and logs one summary line. */
+    public void finish(Exchange exchange) {
+        FeedExecution e = execution(exchange);
+        executionLog.finish(e.id(), e.cycles(), e.read(), e.delivered(), e.duplicate(), e.deadLettered(), e.status(), e.detail());
+        String line = "feed {}: execution {} {} in {} ms: cycles={} read={} delivered={} duplicate={} deadLettered={} held={}{}";
+        Object[] args = {routeId, e.id(), e.status(), e.elapsedMillis(), e.cycles(), e.read(), e.delivered(), e.duplicate(),
+            e.deadLettered(), e.held(), e.detail() == null ? "" : " (" + e.detail() + ")"};
+        if (e.status() == ExecutionStatus.COMPLETE) {
+            LOG.info(line, args);
+        } else {
+            LOG.warn(line, args);
+        }
+    }
+
+    public String routeId() {
+        return routeId;
+    }
+
+    private String key(SourceRow row, String json) throws Exception {
+        Exchange scratch = new DefaultExchange(camel);
+        scratch.getMessage().setBody(row.data());
+        scratch.getMessage().setHeader(PAYLOAD_HASH, hash(json));
+        String key = keyExpression.evaluate(scratch, String.class);
+        if (key == null || key.isBlank()) {
+            throw new IllegalStateException("key expression gave an empty key for row " + row.position().id());
+        }
+        return key;
+    }
+
+    static String hash(String json) throws Exception {
+        byte[] digest = MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(digest, 0, 12);
+    }
+
+    private static long count(FeedExecution e, List<SourceRow> page, RowOutcome outcome) {
+        long n = 0;
+        for (int i = 0; i < page.size(); i++) {
+            if (e.outcome(i) == outcome) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static FeedExecution execution(Exchange exchange) {
+        return exchange.getProperty(EXECUTION, FeedExecution.class);
+    }
+
+    Instant now() {
+        return Instant.now();
+    }
+}

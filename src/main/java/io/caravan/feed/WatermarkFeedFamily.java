@@ -1,0 +1,163 @@
+package io.caravan.feed;
+
+import static io.caravan.template.TemplateParameter.choice;
+import static io.caravan.template.TemplateParameter.optional;
+import static io.caravan.template.TemplateParameter.required;
+
+import io.caravan.store.ExecutionLog;
+import io.caravan.store.IdempotencyLedger;
+import io.caravan.store.Watermarks;
+import io.caravan.template.InstanceSpec;
+import io.caravan.template.ParamType;
+import io.caravan.template.RouteFamily;
+import io.caravan.template.RouteInstance;
+import io.caravan.template.TemplateParameter;
+import io.caravan.template.Tier;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Expression;
+
+/** The watermark-feed family (T3): schedule → keyset pages → ledger → throttle → HTTP delivery → watermark. */
+public final class WatermarkFeedFamily implements RouteFamily {
+    public static final String TEMPLATE_ID = "watermark-feed";
+
+    static final List<TemplateParameter> PARAMETERS = List.of(
+            choice("sourceKind", List.of("jdbc", "http"), null,
+                    "Where rows come from: jdbc (a named statement on a source data source) or http (a paged JSON API)."),
+            optional("sourceDataSource", ParamType.IDENTIFIER, "demo",
+                    "jdbc: the source data source, configured as caravan.source.<name>.url/.user/.password-file."),
+            optional("sourceQuery", ParamType.IDENTIFIER, null,
+                    "jdbc: the statement routes/sql/<name>.sql, using :afterUpdatedAt, :afterId and :limit and returning id and updated_at."),
+            optional("sourceUrl", ParamType.URL, null,
+                    "http: the API answering GET ?updatedAfter=&afterId=&limit= with a JSON array ordered by (updated_at, id)."),
+            optional("idField", ParamType.IDENTIFIER, "id", "http: the item field holding the row id."),
+            optional("updatedAtField", ParamType.IDENTIFIER, "updated_at", "http: the item field holding the ISO-8601 change time."),
+            choice("idType", List.of("LONG", "TEXT"), "LONG", "How ids compare for the keyset: as numbers or as text."),
+            optional("overlap", ParamType.DURATION, "2m",
+                    "How far before the watermark each execution re-reads, so rows committed late are not lost."),
+            required("key", ParamType.EXPRESSION,
+                    "Camel simple expression for the idempotency key over the row (body is the row map; header caravanPayloadHash "
+                            + "hashes its JSON), e.g. SAP:ACTUAL_HOURS:${body[id]}:${body[revision]}."),
+            required("target", ParamType.URL, "The HTTP endpoint each row is POSTed to as JSON with an Idempotency-Key header."));
+
+    private final CamelContext camel;
+    private final DataSource store;
+    private final IdempotencyLedger ledger;
+    private final Watermarks watermarks;
+    private final ExecutionLog executionLog;
+    private final MeterRegistry meters;
+    private final Clock clock;
+    private final Function<String, Optional<DataSource>> sourceDataSources;
+    private final Path sqlDirectory;
+
+    public WatermarkFeedFamily(CamelContext camel, DataSource store, IdempotencyLedger ledger, Watermarks watermarks,
+            ExecutionLog executionLog, MeterRegistry meters, Clock clock, Function<String, Optional<DataSource>> sourceDataSources,
+            Path sqlDirectory) {
+        this.camel = camel;
+        this.store = store;
+        this.ledger = ledger;
+        this.watermarks = watermarks;
+        this.executionLog = executionLog;
+        this.meters = meters;
+        this.clock = clock;
+        this.sourceDataSources = sourceDataSources;
+        this.sqlDirectory = sqlDirectory;
+    }
+
+    @Override
+    public String templateId() {
+        return TEMPLATE_ID;
+    }
+
+    @Override
+    public List<TemplateParameter> parameters() {
+        return PARAMETERS;
+    }
+
+    @Override
+    public Tier minimumTier() {
+        return Tier.T3;
+    }
+
+    @Override
+    public boolean scheduled() {
+        return true;
+    }
+
+    @Override
+    public List<ParamProblem> crossFieldProblems(InstanceSpec spec) {
+        List<ParamProblem> problems = new ArrayList<>();
+        if (spec.param("sourceKind").equals("jdbc")) {
+            String ds = spec.param("sourceDataSource");
+            if (sourceDataSources.apply(ds).isEmpty()) {
+                problems.add(new ParamProblem("sourceDataSource", "no source data source '" + ds + "' is configured (caravan.source." + ds + ".url)"));
+            }
+            Optional<String> query = spec.optionalParam("sourceQuery");
+            if (query.isEmpty()) {
+                problems.add(new ParamProblem("sourceQuery", "is required when sourceKind is jdbc"));
+            } else {
+                try {
+                    NamedStatement.load(sqlDirectory, query.get());
+                } catch (IllegalArgumentException e) {
+                    problems.add(new ParamProblem("sourceQuery", e.getMessage()));
+                }
+            }
+        } else if (spec.optionalParam("sourceUrl").isEmpty()) {
+            problems.add(new ParamProblem("sourceUrl", "is required when sourceKind is http"));
+        }
+        try {
+            camel.resolveLanguage("simple").createExpression(spec.param("key"));
+        } catch (RuntimeException e) {
+            problems.add(new ParamProblem("key", "is not a valid simple expression: " + e.getMessage()));
+        }
+        return problems;
+    }
+
+    @Override
+    public RouteInstance create(InstanceSpec spec) {
+        String routeId = spec.routeId();
+        FeedSource source = spec.param("sourceKind").equals("jdbc")
+                ? new JdbcFeedSource(sourceDataSources.apply(spec.param("sourceDataSource")).orElseThrow(),
+                        NamedStatement.load(sqlDirectory, spec.param("sourceQuery")), IdType.valueOf(spec.param("idType")))
+                : new HttpFeedSource(camel.createProducerTemplate(), spec.param("sourceUrl"), spec.param("idField"),
+                        spec.param("updatedAtField"));
+        Expression key = camel.resolveLanguage("simple").createExpression(spec.param("key"));
+        key.init(camel);
+        FeedMetrics metrics = new FeedMetrics(meters, routeId, clock);
+        WatermarkFeed feed = new WatermarkFeed(routeId, source, spec.budget().orElseThrow(), spec.durationParam("overlap"), key,
+                camel, store, ledger, watermarks, executionLog, metrics);
+        Map<String, Object> parameters = Map.of(
+                "routeId", routeId,
+                "schedule", spec.schedule().orElseThrow().quartzQuery(),
+                "targetEndpoint", spec.param("target"),
+                "throttle", spec.throttlePerSecond().orElse(1_000_000));
+        return new RouteInstance() {
+            @Override
+            public Map<String, Object> templateParameters() {
+                return parameters;
+            }
+
+            @Override
+            public Map<String, Object> beans() {
+                return Map.of(beanName(routeId), feed);
+            }
+
+            @Override
+            public void close() {
+                metrics.close();
+            }
+        };
+    }
+
+    static String beanName(String routeId) {
+        return "caravan-feed-" + routeId;
+    }
+}

@@ -1,0 +1,127 @@
+package io.caravan.store;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import javax.sql.DataSource;
+
+/** One {@code execution_log} row per scheduled execution: begun RUNNING, finished with counts and a status. */
+public final class ExecutionLog {
+
+    static final String INSERT = """
+            INSERT INTO execution_log (route_id, started_at, ended_at, cycles, rows_read, rows_delivered, rows_duplicate,
+                                       rows_dead_lettered, status, detail)
+            VALUES (?, ?, ?, 0, 0, 0, 0, 0, ?, ?)""";
+    static final String FINISH = """
+            UPDATE execution_log
+            SET ended_at = ?, cycles = ?, rows_read = ?, rows_delivered = ?, rows_duplicate = ?, rows_dead_lettered = ?,
+                status = ?, detail = ?
+            WHERE id = ?""";
+    static final String SELECT_RECENT = """
+            SELECT id, route_id, started_at, ended_at, cycles, rows_read, rows_delivered, rows_duplicate,
+                   rows_dead_lettered, status, detail
+            FROM execution_log WHERE route_id = ?
+            ORDER BY started_at DESC, id DESC
+            FETCH FIRST ? ROWS ONLY""";
+
+    private final DataSource dataSource;
+    private final Clock clock;
+
+    public ExecutionLog(DataSource dataSource, Clock clock) {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Starts a RUNNING execution now and returns its id for {@link #finish}. */
+    public long begin(String routeId) {
+        return insert(routeId, false, ExecutionStatus.RUNNING, null);
+    }
+
+    public void finish(long id, int cycles, int read, int delivered, int duplicate, int deadLettered,
+            ExecutionStatus status, String detail) {
+        if (status == ExecutionStatus.RUNNING) {
+            throw new IllegalArgumentException("execution " + id + " cannot finish as RUNNING");
+        }
+        Transactions.withConnection(dataSource, "finish execution " + id, c -> {
+            try (PreparedStatement ps = c.prepareStatement(FINISH)) {
+                Timestamps.set(ps, 1, Timestamps.now(clock));
+                ps.setInt(2, cycles);
+                ps.setInt(3, read);
+                ps.setInt(4, delivered);
+                ps.setInt(5, duplicate);
+                ps.setInt(6, deadLettered);
+                ps.setString(7, status.name());
+                ps.setString(8, detail);
+                ps.setLong(9, id);
+                if (ps.executeUpdate() != 1) {
+                    throw new IllegalArgumentException("no execution with id " + id);
+                }
+                return null;
+            }
+        });
+    }
+
+    /** A one-shot FAILED execution that started and ended now, e.g. when the route's config row was rejected. */
+    public void recordFailure(String routeId, String detail) {
+        insert(routeId, true, ExecutionStatus.FAILED, detail);
+    }
+
+    /** The route's latest executions, newest first. */
+    public List<Execution> recent(String routeId, int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        return Transactions.withConnection(dataSource, "read executions of " + routeId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(SELECT_RECENT)) {
+                ps.setString(1, routeId);
+                ps.setInt(2, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<Execution> executions = new ArrayList<>();
+                    while (rs.next()) {
+                        executions.add(read(rs));
+                    }
+                    return executions;
+                }
+            }
+        });
+    }
+
+    private long insert(String routeId, boolean ended, ExecutionStatus status, String detail) {
+        Objects.requireNonNull(routeId, "routeId");
+        Instant now = Timestamps.now(clock);
+        return Transactions.withConnection(dataSource, "log execution of " + routeId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(INSERT, new String[] {"id"})) {
+                ps.setString(1, routeId);
+                Timestamps.set(ps, 2, now);
+                Timestamps.set(ps, 3, ended ? now : null);
+                ps.setString(4, status.name());
+                ps.setString(5, detail);
+                ps.executeUpdate();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    keys.next();
+                    return keys.getLong(1);
+                }
+            }
+        });
+    }
+
+    private static Execution read(ResultSet rs) throws SQLException {
+        return new Execution(
+                rs.getLong("id"),
+                rs.getString("route_id"),
+                Timestamps.get(rs, "started_at"),
+                Timestamps.get(rs, "ended_at"),
+                rs.getInt("cycles"),
+                rs.getInt("rows_read"),
+                rs.getInt("rows_delivered"),
+                rs.getInt("rows_duplicate"),
+                rs.getInt("rows_dead_lettered"),
+                ExecutionStatus.valueOf(rs.getString("status")),
+                rs.getString("detail"));
+    }
+}

@@ -1,0 +1,380 @@
+package io.caravan.store;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.apache.camel.spi.IdempotentRepository;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Operation-level idempotency keys in the {@code idempotency_ledger} table, claimed in batches with a lease.
+ *
+ * <p>A claim makes a key IN_PROGRESS for this ledger's {@link #owner()} until {@code now + lease}; completing it
+ * records DONE or FAILED. A key whose owner died keeps its IN_PROGRESS row until the lease runs out; the next claim
+ * then takes it over (attempts + 1), so no key is lost and none is processed by two owners at once while a lease is
+ * live. Two ledgers claiming the same new key concurrently: exactly one gets {@link ClaimOutcome#CLAIMED}, the other
+ * {@link ClaimOutcome#HELD}.
+ *
+ * <p>Also a Camel {@link IdempotentRepository} for single keys, under a default route id (see
+ * {@link #IdempotencyLedger(DataSource, String, Duration, Clock, String)}).
+ */
+public final class IdempotencyLedger extends ServiceSupport implements IdempotentRepository {
+
+    /** The route id single-key {@link IdempotentRepository} calls are recorded under unless another is given. */
+    public static final String DEFAULT_ROUTE_ID = "camel";
+    public static final int MAX_KEY_LENGTH = 400;
+    public static final int MAX_OWNER_LENGTH = 100;
+
+    static final String SELECT_CLAIM_STATE =
+            "SELECT idem_key, status, lease_until FROM idempotency_ledger WHERE idem_key = ANY(?)";
+    static final String TAKE_OVER_EXPIRED = """
+            UPDATE idempotency_ledger
+            SET owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
+            WHERE idem_key = ? AND status = 'IN_PROGRESS' AND (lease_until IS NULL OR lease_until < ?)""";
+    static final String COMPLETE = """
+            UPDATE idempotency_ledger SET status = ?, result_ref = ?, updated_at = ?, lease_until = NULL
+            WHERE idem_key = ? AND owner = ?""";
+    static final String DELETE_OWN_IN_PROGRESS =
+            "DELETE FROM idempotency_ledger WHERE idem_key = ? AND owner = ? AND status = 'IN_PROGRESS'";
+    static final String COLUMNS =
+            "idem_key, route_id, status, attempts, owner, lease_until, created_at, updated_at, result_ref";
+    static final String SELECT_BY_KEY = "SELECT " + COLUMNS + " FROM idempotency_ledger WHERE idem_key = ?";
+    static final String SELECT_BY_ROUTE =
+            "SELECT " + COLUMNS + " FROM idempotency_ledger WHERE route_id = ? ORDER BY created_at, idem_key";
+    static final String COUNT_BY_ROUTE_AND_STATUS =
+            "SELECT COUNT(*) FROM idempotency_ledger WHERE route_id = ? AND status = ?";
+
+    private static final Logger LOG = LoggerFactory.getLogger(IdempotencyLedger.class);
+    private static final int MAX_CLAIM_ATTEMPTS = 3;
+
+    private final DataSource dataSource;
+    private final String owner;
+    private final Duration lease;
+    private final Clock clock;
+    private final String defaultRouteId;
+    private final Dialect dialect;
+
+    public IdempotencyLedger(DataSource dataSource, String owner, Duration lease, Clock clock) {
+        this(dataSource, owner, lease, clock, DEFAULT_ROUTE_ID);
+    }
+
+    /** @param defaultRouteId the route id that single-key {@link IdempotentRepository} claims are recorded under */
+    public IdempotencyLedger(DataSource dataSource, String owner, Duration lease, Clock clock, String defaultRouteId) {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.owner = Objects.requireNonNull(owner, "owner");
+        this.lease = Objects.requireNonNull(lease, "lease");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.defaultRouteId = Objects.requireNonNull(defaultRouteId, "defaultRouteId");
+        if (owner.isBlank() || owner.length() > MAX_OWNER_LENGTH) {
+            throw new IllegalArgumentException("ledger owner must be 1 to " + MAX_OWNER_LENGTH + " characters, was '" + owner + "'");
+        }
+        if (lease.isNegative() || lease.isZero()) {
+            throw new IllegalArgumentException("ledger lease must be positive, was " + lease);
+        }
+        this.dialect = Dialect.of(dataSource);
+    }
+
+    public String owner() {
+        return owner;
+    }
+
+    /**
+     * Claims the keys for this owner, in one transaction of at most three statements whatever the number of keys: one
+     * SELECT of the known keys, one batched insert-if-absent of the new ones, one batched take-over of expired leases.
+     * Rows are written in key order so two concurrent claims of overlapping keys cannot deadlock.
+     *
+     * @return an outcome per distinct key, in the order of first occurrence; a key given twice is claimed once and
+     *     appears once in the map
+     */
+    public Map<String, ClaimOutcome> claim(String routeId, List<String> keys) {
+        Objects.requireNonNull(routeId, "routeId");
+        LinkedHashSet<String> distinct = new LinkedHashSet<>();
+        for (String key : keys) {
+            distinct.add(checkKey(key));
+        }
+        if (distinct.isEmpty()) {
+            return new LinkedHashMap<>();
+        }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return Transactions.inTransaction(dataSource, "claim " + distinct.size() + " keys of " + routeId,
+                        c -> claimOn(c, routeId, distinct));
+            } catch (StoreException e) {
+                if (attempt >= MAX_CLAIM_ATTEMPTS || !dialect.isConcurrencyConflict((SQLException) e.getCause())) {
+                    throw e;
+                }
+                LOG.debug("claim of {} keys of {} lost a race ({}); claiming again", distinct.size(), routeId, e.sqlState());
+            }
+        }
+    }
+
+    private Map<String, ClaimOutcome> claimOn(Connection c, String routeId, LinkedHashSet<String> keys)
+            throws SQLException {
+        Instant now = Timestamps.now(clock);
+        Instant leaseUntil = Timestamps.micros(now.plus(lease));
+        Map<String, ClaimOutcome> outcomes = new HashMap<>();
+        List<String> expired = new ArrayList<>();
+
+        try (PreparedStatement ps = c.prepareStatement(SELECT_CLAIM_STATE)) {
+            Array array = c.createArrayOf("VARCHAR", keys.toArray());
+            ps.setArray(1, array);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String key = rs.getString("idem_key");
+                    LedgerStatus status = LedgerStatus.valueOf(rs.getString("status"));
+                    Instant entryLease = Timestamps.get(rs, "lease_until");
+                    switch (status) {
+                        case DONE -> outcomes.put(key, ClaimOutcome.DONE);
+                        case FAILED -> outcomes.put(key, ClaimOutcome.FAILED);
+                        case IN_PROGRESS -> {
+                            if (entryLease == null || entryLease.isBefore(now)) {
+                                expired.add(key);
+                            } else {
+                                outcomes.put(key, ClaimOutcome.HELD);
+                            }
+                        }
+                    }
+                }
+            }
+            array.free();
+        }
+
+        Set<String> expiredKeys = new HashSet<>(expired);
+        List<String> absent = keys.stream()
+                .filter(k -> !outcomes.containsKey(k) && !expiredKeys.contains(k))
+                .sorted()
+                .toList();
+        if (!absent.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(dialect.insertLedgerEntryIfAbsent())) {
+                for (String key : absent) {
+                    ps.setString(1, key);
+                    ps.setString(2, routeId);
+                    ps.setString(3, owner);
+                    Timestamps.set(ps, 4, leaseUntil);
+                    Timestamps.set(ps, 5, now);
+                    Timestamps.set(ps, 6, now);
+                    ps.addBatch();
+                }
+                int[] counts = ps.executeBatch();
+                for (int i = 0; i < absent.size(); i++) {
+                    // 0 rows: a concurrent claim inserted the key first and its lease is live.
+                    outcomes.put(absent.get(i), counts[i] == 0 ? ClaimOutcome.HELD : ClaimOutcome.CLAIMED);
+                }
+            }
+        }
+
+        if (!expired.isEmpty()) {
+            expired.sort(Comparator.naturalOrder());
+            try (PreparedStatement ps = c.prepareStatement(TAKE_OVER_EXPIRED)) {
+                for (String key : expired) {
+                    ps.setString(1, owner);
+                    Timestamps.set(ps, 2, leaseUntil);
+                    Timestamps.set(ps, 3, now);
+                    ps.setString(4, key);
+                    Timestamps.set(ps, 5, now);
+                    ps.addBatch();
+                }
+                int[] counts = ps.executeBatch();
+                for (int i = 0; i < expired.size(); i++) {
+                    // 0 rows: a concurrent claim took it over first, or its owner completed it meanwhile.
+                    outcomes.put(expired.get(i), counts[i] == 0 ? ClaimOutcome.HELD : ClaimOutcome.TAKEN_OVER);
+                }
+            }
+        }
+
+        Map<String, ClaimOutcome> ordered = new LinkedHashMap<>();
+        for (String key : keys) {
+            ordered.put(key, outcomes.get(key));
+        }
+        return ordered;
+    }
+
+    /**
+     * Records the final status of keys this owner claimed, in one batched statement and its own transaction. A key no
+     * longer owned by us (its lease expired and another owner took it over) is left alone and logged.
+     */
+    public void complete(List<Completion> completions) {
+        if (completions.isEmpty()) {
+            return;
+        }
+        Transactions.inTransaction(dataSource, "complete " + completions.size() + " keys", c -> completeOn(c, completions));
+    }
+
+    /**
+     * Same as {@link #complete(List)} on the caller's connection, joining its transaction (e.g. together with the
+     * watermark advance, so both commit or neither does).
+     */
+    public void complete(Connection c, List<Completion> completions) {
+        if (completions.isEmpty()) {
+            return;
+        }
+        Transactions.onConnection(c, "complete " + completions.size() + " keys", connection -> completeOn(connection, completions));
+    }
+
+    private int completeOn(Connection c, List<Completion> completions) throws SQLException {
+        Instant now = Timestamps.now(clock);
+        List<Completion> sorted = completions.stream().sorted(Comparator.comparing(Completion::key)).toList();
+        try (PreparedStatement ps = c.prepareStatement(COMPLETE)) {
+            for (Completion completion : sorted) {
+                ps.setString(1, completion.status().name());
+                ps.setString(2, completion.resultRef());
+                Timestamps.set(ps, 3, now);
+                ps.setString(4, completion.key());
+                ps.setString(5, owner);
+                ps.addBatch();
+            }
+            int[] counts = ps.executeBatch();
+            int completed = 0;
+            List<String> notOurs = new ArrayList<>();
+            for (int i = 0; i < counts.length; i++) {
+                if (counts[i] == 0) {
+                    notOurs.add(sorted.get(i).key());
+                } else {
+                    completed++;
+                }
+            }
+            if (!notOurs.isEmpty()) {
+                LOG.warn("ledger owner {} no longer owns {} key(s), their completion was not recorded: {}",
+                        owner, notOurs.size(), notOurs);
+            }
+            return completed;
+        }
+    }
+
+    public Optional<LedgerEntry> find(String key) {
+        return Transactions.withConnection(dataSource, "find ledger entry", c -> {
+            try (PreparedStatement ps = c.prepareStatement(SELECT_BY_KEY)) {
+                ps.setString(1, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /** Every entry of the route, oldest first. */
+    public List<LedgerEntry> findByRoute(String routeId) {
+        return Transactions.withConnection(dataSource, "find ledger entries of " + routeId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(SELECT_BY_ROUTE)) {
+                ps.setString(1, routeId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<LedgerEntry> entries = new ArrayList<>();
+                    while (rs.next()) {
+                        entries.add(read(rs));
+                    }
+                    return entries;
+                }
+            }
+        });
+    }
+
+    public int countByStatus(String routeId, LedgerStatus status) {
+        return Transactions.withConnection(dataSource, "count ledger entries of " + routeId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(COUNT_BY_ROUTE_AND_STATUS)) {
+                ps.setString(1, routeId);
+                ps.setString(2, status.name());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            }
+        });
+    }
+
+    // --- Camel IdempotentRepository, one key at a time under the default route id ---
+
+    /** True when the key is now ours to process (new, or taken over after an expired lease). */
+    @Override
+    public boolean add(String key) {
+        return claim(defaultRouteId, List.of(key)).get(key).mustProcess();
+    }
+
+    /** True when the key was delivered or is being processed under a live lease. */
+    @Override
+    public boolean contains(String key) {
+        Instant now = Timestamps.now(clock);
+        return find(key).map(e -> e.status() == LedgerStatus.DONE || e.isHeldAt(now)).orElse(false);
+    }
+
+    /** Forgets our IN_PROGRESS claim of the key so the message can be retried; DONE and FAILED entries stay. */
+    @Override
+    public boolean remove(String key) {
+        return Transactions.withConnection(dataSource, "remove ledger claim", c -> {
+            try (PreparedStatement ps = c.prepareStatement(DELETE_OWN_IN_PROGRESS)) {
+                ps.setString(1, key);
+                ps.setString(2, owner);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** Marks our claim of the key DONE. */
+    @Override
+    public boolean confirm(String key) {
+        return Transactions.inTransaction(dataSource, "confirm ledger key",
+                c -> completeOn(c, List.of(Completion.done(key, null)))) == 1;
+    }
+
+    /**
+     * Refused: the ledger is the record of what was delivered, and wiping it would let every source row be delivered
+     * again. Camel only calls this from an operator's JMX "clear" on an idempotent consumer.
+     */
+    @Override
+    public void clear() {
+        throw new UnsupportedOperationException(
+                "the idempotency ledger is never cleared: it records what was delivered, and clearing it would re-deliver everything");
+    }
+
+    @Override
+    protected void doStart() {
+        // Stateless between calls: every operation uses a pooled connection of its own.
+    }
+
+    @Override
+    protected void doStop() {
+        // Nothing held; the DataSource belongs to the caller.
+    }
+
+    private static String checkKey(String key) {
+        if (key == null || key.isEmpty()) {
+            throw new IllegalArgumentException("idempotency key must not be null or empty");
+        }
+        if (key.length() > MAX_KEY_LENGTH) {
+            throw new IllegalArgumentException("idempotency key '" + key.substring(0, 40) + "...' is " + key.length()
+                    + " characters long; at most " + MAX_KEY_LENGTH + " fit the ledger");
+        }
+        return key;
+    }
+
+    private static LedgerEntry read(ResultSet rs) throws SQLException {
+        return new LedgerEntry(
+                rs.getString("idem_key"),
+                rs.getString("route_id"),
+                LedgerStatus.valueOf(rs.getString("status")),
+                rs.getInt("attempts"),
+                rs.getString("owner"),
+                Timestamps.get(rs, "lease_until"),
+                Timestamps.get(rs, "created_at"),
+                Timestamps.get(rs, "updated_at"),
+                rs.getString("result_ref"));
+    }
+}

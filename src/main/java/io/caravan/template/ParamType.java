@@ -1,0 +1,94 @@
+package io.caravan.template;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** The type of a route template parameter; each type validates a raw value from the config table. */
+public enum ParamType {
+    TEXT {
+        @Override
+        Optional<String> problem(String value) {
+            return value.isBlank() ? Optional.of("must not be blank") : Optional.empty();
+        }
+    },
+    IDENTIFIER {
+        @Override
+        Optional<String> problem(String value) {
+            return NAME.matcher(value).matches()
+                    ? Optional.empty()
+                    : Optional.of("'" + value + "' is not a name of letters, digits, '_', '-' or '.' (1-100 chars)");
+        }
+    },
+    POSITIVE_INT {
+        @Override
+        Optional<String> problem(String value) {
+            try {
+                return Integer.parseInt(value.trim()) > 0
+                        ? Optional.empty()
+                        : Optional.of("must be a positive whole number, was " + value);
+            } catch (NumberFormatException e) {
+                return Optional.of("'" + value + "' is not a whole number");
+            }
+        }
+    },
+    DURATION {
+        @Override
+        Optional<String> problem(String value) {
+            try {
+                Duration d = Durations.parse(value);
+                return d.isNegative() ? Optional.of("must not be negative") : Optional.empty();
+            } catch (IllegalArgumentException e) {
+                return Optional.of(e.getMessage());
+            }
+        }
+    },
+    /** An http(s) URL; its host must also pass the egress allowlist (checked by the validator). */
+    URL {
+        @Override
+        Optional<String> problem(String value) {
+            try {
+                URI uri = new URI(value.trim());
+                String scheme = uri.getScheme();
+                if (scheme == null || !(scheme.equals("http") || scheme.equals("https"))) {
+                    return Optional.of("'" + value + "' is not an http or https URL");
+                }
+                if (uri.getHost() == null) {
+                    return Optional.of("'" + value + "' has no host");
+                }
+                if (uri.getUserInfo() != null) {
+                    return Optional.of("credentials must not be written into the URL; use a secret reference");
+                }
+                return Optional.empty();
+            } catch (Exception e) {
+                return Optional.of("'" + value + "' is not a URL: " + e.getMessage());
+            }
+        }
+    },
+    /** A Camel simple expression, evaluated per row. */
+    EXPRESSION {
+        @Override
+        Optional<String> problem(String value) {
+            return value.isBlank() ? Optional.of("must not be blank") : Optional.empty();
+        }
+    },
+    /** One of the listed choices (see {@link TemplateParameter#choices()}). */
+    CHOICE {
+        @Override
+        Optional<String> problem(String value) {
+            return Optional.empty();
+        }
+    },
+    /** A reference to a secret: env:NAME or file:/mounted/path. Never the secret itself. */
+    SECRET_REF {
+        @Override
+        Optional<String> problem(String value) {
+            return SecretRef.problem(value);
+        }
+    };
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,100}");
+
+    abstract Optional<String> problem(String value);
+}

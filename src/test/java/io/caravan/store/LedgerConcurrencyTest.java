@@ -1,0 +1,101 @@
+package io.caravan.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+import io.caravan.testing.Databases.Backend;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Guards against two pods both processing the same key when their claims race. */
+class LedgerConcurrencyTest {
+
+    private static final int ROUNDS = 20;
+    private static final int KEYS_PER_ROUND = 200;
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void a_claim_racing_an_uncommitted_claim_of_the_same_key_is_held(Backend backend) throws Exception {
+        DataSource dataSource = backend.fresh();
+        MutableClock clock = MutableClock.at("2024-06-01T00:00:00Z");
+        IdempotencyLedger pod2 = new IdempotencyLedger(dataSource, "pod-2", Duration.ofMinutes(5), clock);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection pod1 = dataSource.getConnection()) {
+            // pod-1's claim, stopped between its insert and its commit
+            pod1.setAutoCommit(false);
+            try (PreparedStatement ps = pod1.prepareStatement(Dialect.of(dataSource).insertLedgerEntryIfAbsent())) {
+                ps.setString(1, "k1");
+                ps.setString(2, "feed-a");
+                ps.setString(3, "pod-1");
+                Timestamps.set(ps, 4, clock.instant().plusSeconds(300));
+                Timestamps.set(ps, 5, clock.instant());
+                Timestamps.set(ps, 6, clock.instant());
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+
+            Future<Map<String, ClaimOutcome>> racing = pool.submit(() -> pod2.claim("feed-a", List.of("k1", "k2")));
+            Thread.sleep(300);
+            if (backend == Backend.POSTGRESQL) {
+                assertThat(racing).as("ON CONFLICT waits for the other inserter").isNotDone();
+            }
+            pod1.commit();
+
+            assertThat(racing.get(10, TimeUnit.SECONDS))
+                    .containsExactly(entry("k1", ClaimOutcome.HELD), entry("k2", ClaimOutcome.CLAIMED));
+            assertThat(pod2.find("k1").orElseThrow().owner()).isEqualTo("pod-1");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void concurrent_claims_of_the_same_keys_give_exactly_one_claimed(Backend backend) throws Exception {
+        DataSource dataSource = backend.fresh();
+        IdempotencyLedger pod1 = new IdempotencyLedger(dataSource, "pod-1", Duration.ofMinutes(5), Clock.systemUTC());
+        IdempotencyLedger pod2 = new IdempotencyLedger(dataSource, "pod-2", Duration.ofMinutes(5), Clock.systemUTC());
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < ROUNDS; round++) {
+                List<String> keys = IdempotencyLedgerTest.keys(round * KEYS_PER_ROUND, (round + 1) * KEYS_PER_ROUND);
+                List<String> reversed = new ArrayList<>(keys);
+                Collections.reverse(reversed); // opposite order: must not deadlock
+                CyclicBarrier start = new CyclicBarrier(2);
+                Future<Map<String, ClaimOutcome>> first = pool.submit(() -> {
+                    start.await();
+                    return pod1.claim("feed-a", keys);
+                });
+                Future<Map<String, ClaimOutcome>> second = pool.submit(() -> {
+                    start.await();
+                    return pod2.claim("feed-a", reversed);
+                });
+                Map<String, ClaimOutcome> a = first.get();
+                Map<String, ClaimOutcome> b = second.get();
+
+                for (String key : keys) {
+                    assertThat(List.of(a.get(key), b.get(key)))
+                            .as("round %d key %s", round, key)
+                            .containsExactlyInAnyOrder(ClaimOutcome.CLAIMED, ClaimOutcome.HELD);
+                    String winner = a.get(key) == ClaimOutcome.CLAIMED ? "pod-1" : "pod-2";
+                    assertThat(pod1.find(key).orElseThrow().owner()).isEqualTo(winner);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
