@@ -45,6 +45,8 @@ import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.ExtendedStartupListener;
+import org.apache.camel.support.service.ServiceSupport;
 import org.apache.camel.model.Model;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,12 +129,26 @@ public final class Caravan extends MainListenerSupport {
             LocalDemo.install(camel, sourceDataSource("demo").orElseThrow(() ->
                     new IllegalStateException("local mode needs caravan.source.demo.url")));
         }
+        try {
+            camel.addStartupListener(new ExtendedStartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {}
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+                startReconciling();
+            }
+        });
+            camel.addService(new Lifecycle(), true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
         LOG.info("caravan configured: store {}, owner {}, mode {}", safeUrl(property("caravan.datasource.url")), owner,
                 property("caravan.mode", "local"));
     }
 
-    @Override
-    public void afterStart(BaseMainSupport main) {
+    /** After every route has started: upsert the seed rows, then reconcile now and every refresh. */
+    private void startReconciling() {
         String seedFile = property("caravan.config.seed-file", "routes/route-config.yaml");
         if (!seedFile.isBlank() && Files.exists(Path.of(seedFile))) {
             try {
@@ -148,17 +164,12 @@ public final class Caravan extends MainListenerSupport {
         reconciler.start(Durations.parse(property("caravan.config.refresh", "10s")));
     }
 
-    @Override
-    public void beforeStop(BaseMainSupport main) {
-        if (reconciler != null) {
+    /** Stops the reconciler before Camel stops routes, and closes the pools after. */
+    private final class Lifecycle extends ServiceSupport {
+        @Override
+        protected void doStop() {
             reconciler.close();
-        }
-    }
-
-    @Override
-    public void afterStop(BaseMainSupport main) {
-        sources.values().forEach(HikariDataSource::close);
-        if (store != null) {
+            sources.values().forEach(HikariDataSource::close);
             store.close();
         }
     }

@@ -95,6 +95,9 @@ public final class Reconciler implements AutoCloseable {
     /** One pass: returns the ids of routes started, re-created or stopped. */
     public synchronized List<String> reconcile() {
         List<String> changed = new ArrayList<>();
+        if (!camel.getStatus().isStarted()) {
+            return changed; // starting or shutting down: Camel owns the routes' state now
+        }
         Map<String, DrainProfile> profileMap = profiles.all();
         Set<String> seen = new HashSet<>();
         for (RouteConfigRow row : configs.all()) {

@@ -3,6 +3,7 @@ package io.caravan.store;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Locale;
+import java.util.Set;
 import javax.sql.DataSource;
 
 /**
@@ -15,8 +16,9 @@ import javax.sql.DataSource;
  * key was already there; the parameters are the same for both dialects.
  */
 public enum Dialect {
-    H2(H2Sql.INSERT_LEDGER_ENTRY_IF_ABSENT, H2Sql.INSERT_WATERMARK_IF_ABSENT),
-    POSTGRESQL(PostgresSql.INSERT_LEDGER_ENTRY_IF_ABSENT, PostgresSql.INSERT_WATERMARK_IF_ABSENT);
+    H2(H2Sql.INSERT_LEDGER_ENTRY_IF_ABSENT, H2Sql.INSERT_WATERMARK_IF_ABSENT, Set.of("23505", "40001", "HYT00", "90131")),
+    POSTGRESQL(PostgresSql.INSERT_LEDGER_ENTRY_IF_ABSENT, PostgresSql.INSERT_WATERMARK_IF_ABSENT,
+            Set.of("23505", "40001", "40P01"));
 
     private static final class PostgresSql {
         static final String INSERT_LEDGER_ENTRY_IF_ABSENT = """
@@ -46,10 +48,12 @@ public enum Dialect {
 
     private final String insertLedgerEntryIfAbsent;
     private final String insertWatermarkIfAbsent;
+    private final Set<String> concurrencyConflictStates;
 
-    Dialect(String insertLedgerEntryIfAbsent, String insertWatermarkIfAbsent) {
+    Dialect(String insertLedgerEntryIfAbsent, String insertWatermarkIfAbsent, Set<String> concurrencyConflictStates) {
         this.insertLedgerEntryIfAbsent = insertLedgerEntryIfAbsent;
         this.insertWatermarkIfAbsent = insertWatermarkIfAbsent;
+        this.concurrencyConflictStates = concurrencyConflictStates;
     }
 
     /** Detects the dialect from the database product name; anything other than H2 or PostgreSQL is rejected. */
@@ -95,14 +99,6 @@ public enum Dialect {
      * the other inserter), or H2's lock timeout and concurrent update (HYT00, 90131).
      */
     boolean isConcurrencyConflict(SQLException e) {
-        String state = e.getSQLState();
-        if (state == null) {
-            return false;
-        }
-        return switch (this) {
-            case H2 -> state.equals("23505") || state.equals("40001") || state.equals("HYT00")
-                    || state.equals("90131");
-            case POSTGRESQL -> state.equals("23505") || state.equals("40001") || state.equals("40P01");
-        };
+        return e.getSQLState() != null && concurrencyConflictStates.contains(e.getSQLState());
     }
 }
