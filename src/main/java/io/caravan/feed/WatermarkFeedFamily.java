@@ -29,7 +29,8 @@ import org.apache.camel.Expression;
 public final class WatermarkFeedFamily implements RouteFamily {
     public static final String TEMPLATE_ID = "watermark-feed";
 
-    static final List<TemplateParameter> PARAMETERS = List.of(
+    /** This family's parameters, declared once; also the source of docs/route-config.md. */
+    public static final List<TemplateParameter> PARAMETERS = List.of(
             choice("sourceKind", List.of("jdbc", "http"), null,
                     "Where rows come from: jdbc (a named statement on a source data source) or http (a paged JSON API)."),
             optional("sourceDataSource", ParamType.IDENTIFIER, "demo",

@@ -1,0 +1,133 @@
+package io.caravan.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.caravan.errors.RetryPolicy;
+import io.caravan.feed.WatermarkFeedFamily;
+import io.caravan.store.DrainProfile;
+import io.caravan.store.RouteConfigRow;
+import io.caravan.template.RouteFamily;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.Test;
+
+/** Per-field and cross-field validation of route_config rows, with the messages operators read. */
+class RouteConfigValidatorTest {
+    static final Map<String, DrainProfile> PROFILES = Map.of(
+            "FEED_THROUGHPUT_5MIN", new DrainProfile("FEED_THROUGHPUT_5MIN", Duration.ofMinutes(5), 50, 2, "seed"));
+    static final String GOOD_PARAMS = "{\"sourceKind\":\"jdbc\",\"sourceDataSource\":\"demo\",\"sourceQuery\":\"actual-hours\","
+            + "\"key\":\"SAP:ACTUAL_HOURS:${body[id]}:${body[revision]}\",\"target\":\"http://localhost:8080/sap\"}";
+
+    final RouteConfigValidator validator;
+
+    RouteConfigValidatorTest() {
+        DefaultCamelContext camel = new DefaultCamelContext();
+        DataSource demo = org.h2.jdbcx.JdbcConnectionPool.create("jdbc:h2:mem:validator", "sa", "");
+        RouteFamily feed = new WatermarkFeedFamily(camel, null, null, null, null, null, Clock.systemUTC(),
+                name -> name.equals("demo") ? Optional.of(demo) : Optional.empty(), Path.of("routes/sql"));
+        validator = new RouteConfigValidator(Map.of(feed.templateId(), feed), id -> true,
+                EgressAllowlist.parse("localhost,*.corp.example"), RetryPolicy.DEFAULT);
+    }
+
+    static RouteConfigRow row(String id, String template, String tier, String profile, String schedule, String params) {
+        return new RouteConfigRow(id, template, true, tier, profile, schedule, params, null, null, null, null, "team", 1,
+                Instant.now(), "test");
+    }
+
+    List<String> problems(RouteConfigRow row) {
+        return validator.validate(row, PROFILES).problems().stream().map(ConfigProblem::message).toList();
+    }
+
+    @Test
+    void a_complete_row_is_valid_with_defaults_applied() {
+        RouteConfigValidator.Result r = validator.validate(row("hours", "watermark-feed", "T3", "FEED_THROUGHPUT_5MIN", null, GOOD_PARAMS), PROFILES);
+        assertThat(r.problems()).isEmpty();
+        assertThat(r.spec()).get().satisfies(spec -> {
+            assertThat(spec.param("overlap")).isEqualTo("2m");
+            assertThat(spec.budget()).get().extracting(b -> b.perExecution()).isEqualTo(100);
+            assertThat(spec.schedule().orElseThrow().quartzQuery()).contains("trigger.repeatInterval=300000");
+        });
+    }
+
+    @Test
+    void unknown_template_names_the_column_and_the_known_templates() {
+        assertThat(problems(row("hours", "watermark-fed", "T3", "FEED_THROUGHPUT_5MIN", null, "{}")))
+                .containsExactly("route_config row 'hours', column template: unknown template 'watermark-fed'; known: [watermark-feed]");
+    }
+
+    @Test
+    void every_problem_of_a_row_is_reported_together() {
+        String params = "{\"sourceKind\":\"jdbc\",\"sourceQuery\":\"actual-hours\",\"colour\":\"red\","
+                + "\"target\":\"http://evil.example.net/x\"}";
+        assertThat(problems(row("Bad_Id", "watermark-feed", "T9", "NOPE", "cron:not a cron", params)))
+                .contains(
+                        "route_config row 'Bad_Id', column route_id: 'Bad_Id' must be 2-63 lower-case letters, digits or '-', starting with a letter or digit",
+                        "route_config row 'Bad_Id', column tier: 'T9' is not a tier (T0 to T5)",
+                        "route_config row 'Bad_Id', column profile: unknown drain profile 'NOPE'; known: [FEED_THROUGHPUT_5MIN]",
+                        "route_config row 'Bad_Id', column schedule: 'not a cron' is not a valid Quartz cron expression",
+                        "route_config row 'Bad_Id', column params.colour: is not a parameter of template 'watermark-feed'; declared: "
+                                + "[sourceKind, sourceDataSource, sourceQuery, sourceUrl, idField, updatedAtField, idType, overlap, key, target]",
+                        "route_config row 'Bad_Id', column params.target: host of 'http://evil.example.net/x' is not on the egress "
+                                + "allowlist [localhost, *.corp.example] (caravan.egress.allowed-hosts)")
+                .anySatisfy(p -> assertThat(p).startsWith("route_config row 'Bad_Id', column params.key: is required"));
+    }
+
+    @Test
+    void parameters_are_checked_against_their_declared_types() {
+        String params = GOOD_PARAMS.replace("\"target\":\"http://localhost:8080/sap\"", "\"target\":\"ftp://localhost/x\",\"overlap\":\"soon\"");
+        assertThat(problems(row("hours", "watermark-feed", "T3", "FEED_THROUGHPUT_5MIN", null, params))).containsExactlyInAnyOrder(
+                "route_config row 'hours', column params.target: 'ftp://localhost/x' is not an http or https URL",
+                "route_config row 'hours', column params.overlap: 'soon' is not a duration (like 30s, 5m or PT5M)");
+    }
+
+    @Test
+    void params_that_are_not_a_json_object_are_rejected() {
+        assertThat(problems(row("hours", "watermark-feed", "T3", "FEED_THROUGHPUT_5MIN", null, "[1,2]")))
+                .containsExactly("route_config row 'hours', column params: must be a JSON object");
+        assertThat(problems(row("hours", "watermark-feed", "T3", "FEED_THROUGHPUT_5MIN", null, "{oops")))
+                .singleElement().asString().startsWith("route_config row 'hours', column params: is not valid JSON");
+    }
+
+    @Test
+    void a_feed_below_tier_t3_is_rejected() {
+        assertThat(problems(row("hours", "watermark-feed", "T2", "FEED_THROUGHPUT_5MIN", null, GOOD_PARAMS)))
+                .containsExactly("route_config row 'hours', column tier: template 'watermark-feed' is a T3 pattern "
+                        + "(ledger, watermark, replay); tier T2 is below it");
+    }
+
+    @Test
+    void a_scheduled_template_without_a_profile_has_no_budget_and_is_rejected() {
+        assertThat(problems(row("hours", "watermark-feed", "T3", null, "every 1m", GOOD_PARAMS)))
+                .containsExactly("route_config row 'hours', column profile: template 'watermark-feed' is scheduled and needs a drain profile (budget)");
+    }
+
+    @Test
+    void jdbc_source_needs_an_existing_named_statement_and_data_source() {
+        String params = GOOD_PARAMS.replace("actual-hours", "no-such-query").replace("\"demo\"", "\"erp\"");
+        assertThat(problems(row("hours", "watermark-feed", "T3", "FEED_THROUGHPUT_5MIN", null, params))).containsExactlyInAnyOrder(
+                "route_config row 'hours', column params.sourceDataSource: no source data source 'erp' is configured (caravan.source.erp.url)",
+                "route_config row 'hours', column params.sourceQuery: statement 'no-such-query' not found: no file routes/sql/no-such-query.sql");
+    }
+
+    @Test
+    void a_secret_written_into_the_target_url_is_refused() {
+        String params = GOOD_PARAMS.replace("http://localhost:8080/sap", "http://user:pw@localhost:8080/sap");
+        assertThat(problems(row("hours", "watermark-feed", "T3", "FEED_THROUGHPUT_5MIN", null, params))).containsExactly(
+                "route_config row 'hours', column params.target: credentials must not be written into the URL; use a secret reference");
+    }
+
+    @Test
+    void retry_and_throttle_must_be_positive_and_ordered() {
+        RouteConfigRow r = new RouteConfigRow("hours", "watermark-feed", true, "T3", "FEED_THROUGHPUT_5MIN", null, GOOD_PARAMS, 0, 3,
+                5000L, 1000L, "team", 1, Instant.now(), "test");
+        assertThat(validator.validate(r, PROFILES).problems()).extracting(ConfigProblem::column)
+                .containsExactlyInAnyOrder("throttle_per_second", "retry_initial_delay_ms");
+    }
+}

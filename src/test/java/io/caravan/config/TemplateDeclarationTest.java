@@ -1,0 +1,83 @@
+package io.caravan.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.caravan.errors.RetryPolicy;
+import io.caravan.feed.WatermarkFeedFamily;
+import io.caravan.template.DrainBudget;
+import io.caravan.template.InstanceSpec;
+import io.caravan.template.Schedule;
+import io.caravan.template.Tier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.Test;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+/** The YAML templates and the Java families agree on the parameters that connect them. */
+class TemplateDeclarationTest {
+
+    @SuppressWarnings("unchecked")
+    static Set<String> declaredIn(Path yaml) throws Exception {
+        Set<String> names = new LinkedHashSet<>();
+        for (Object item : (List<Object>) new Load(LoadSettings.builder().build()).loadFromString(Files.readString(yaml))) {
+            Map<String, Object> template = (Map<String, Object>) ((Map<String, Object>) item).get("routeTemplate");
+            for (Object p : (List<Object>) template.get("parameters")) {
+                names.add((String) ((Map<String, Object>) p).get("name"));
+            }
+        }
+        return names;
+    }
+
+    static Set<String> usedIn(Path yaml) throws Exception {
+        Set<String> used = new LinkedHashSet<>();
+        Matcher m = Pattern.compile("\\{\\{([A-Za-z0-9_.-]+)}}").matcher(Files.readString(yaml));
+        while (m.find()) {
+            used.add(m.group(1));
+        }
+        return used;
+    }
+
+    /** Guards against a template parameter used but not declared, or declared but never used. */
+    @Test
+    void watermark_feed_yaml_declares_exactly_the_parameters_it_uses() throws Exception {
+        Path yaml = Path.of("routes/watermark-feed.yaml");
+        assertThat(usedIn(yaml)).containsExactlyInAnyOrderElementsOf(declaredIn(yaml));
+    }
+
+    /** Guards against the family passing parameters the YAML template does not declare, or missing one. */
+    @Test
+    void watermark_feed_family_supplies_every_yaml_parameter() throws Exception {
+        Map<String, String> params = new HashMap<>();
+        params.put("sourceKind", "http");
+        params.put("sourceUrl", "http://localhost/x");
+        params.put("idField", "id");
+        params.put("updatedAtField", "updated_at");
+        params.put("idType", "LONG");
+        params.put("overlap", "2m");
+        params.put("key", "${body[id]}");
+        params.put("target", "http://localhost/y");
+        InstanceSpec spec = new InstanceSpec("r1", "watermark-feed", Tier.T3, Optional.of(new DrainBudget("P", 5, 2)),
+                Optional.of(new Schedule.Every(Duration.ofSeconds(1))), params, Optional.empty(), RetryPolicy.DEFAULT, 1);
+        try (DefaultCamelContext camel = new DefaultCamelContext()) {
+            var family = new WatermarkFeedFamily(camel, null, null, new io.caravan.store.Watermarks(
+                    io.caravan.testing.Databases.h2(), Clock.systemUTC()), null, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                    Clock.systemUTC(), n -> Optional.empty(), Path.of("routes/sql"));
+            try (var instance = family.create(spec)) {
+                assertThat(instance.templateParameters().keySet())
+                        .containsExactlyInAnyOrderElementsOf(declaredIn(Path.of("routes/watermark-feed.yaml")));
+            }
+        }
+    }
+}
