@@ -36,7 +36,8 @@ public final class ConfigHealthCheck extends AbstractHealthCheck {
         if (rejected.isEmpty()) {
             builder.up();
         } else {
-            builder.message(rejected.size() + " route_config rows rejected: " + rejected.keySet());
+            builder.message(rejected.size() + " route_config rows rejected: " + String.join(" | ", rejected.values().stream()
+                    .flatMap(r -> r.problems().stream()).map(ConfigProblem::message).toList()));
             builder.down();
         }
     }

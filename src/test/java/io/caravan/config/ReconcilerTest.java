@@ -1,0 +1,164 @@
+package io.caravan.config;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import io.caravan.store.AuditEntry;
+import io.caravan.store.DrainProfile;
+import io.caravan.store.ExecutionStatus;
+import io.caravan.store.RouteConfigRow;
+import io.caravan.testing.CaravanApp;
+import io.caravan.testing.SourceTable;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.camel.ServiceStatus;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The reconciler makes the running routes match route_config, row by row, while the others keep running. */
+class ReconcilerTest {
+    WireMockServer target;
+    SourceTable source;
+    CaravanApp app;
+
+    @BeforeEach
+    void setUp() {
+        target = new WireMockServer(wireMockConfig().dynamicPort());
+        target.start();
+        target.stubFor(post(urlEqualTo("/a")).willReturn(aResponse().withStatus(200)));
+        target.stubFor(post(urlEqualTo("/b")).willReturn(aResponse().withStatus(200)));
+        source = SourceTable.create();
+        source.insert(1, 5, Instant.parse("2026-11-20T10:00:00Z"));
+        Map<String, String> s = CaravanApp.settings("jdbc:h2:mem:store_" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", "sa", "");
+        s.put("caravan.source.src.url", source.url());
+        s.put("caravan.source.src.user", "sa");
+        s.put("caravan.routes.dir", "src/test/resources/test-routes");
+        app = CaravanApp.start(s);
+        app.profiles().upsert(new DrainProfile("TEST_FAST", Duration.ofSeconds(1), 10, 2, "test"));
+    }
+
+    @AfterEach
+    void tearDown() {
+        app.close();
+        target.stop();
+    }
+
+    /** Ledger keys are operation-level and global, so each route here gets its own key prefix (the path). */
+    String params(String path) {
+        return "{\"sourceKind\":\"jdbc\",\"sourceDataSource\":\"src\",\"sourceQuery\":\"source-rows\","
+                + "\"key\":\"K" + path + ":${body[id]}:${body[revision]}\",\"target\":\"" + target.baseUrl() + path + "\"}";
+    }
+
+    RouteConfigRow row(String id, String profile, String params) {
+        return new RouteConfigRow(id, "watermark-feed", true, "T3", profile, "every 500ms", params, null, 2, 50L, 200L, "team", 1,
+                Instant.now(), "test");
+    }
+
+    ServiceStatus status(String routeId) {
+        return app.camel().getRouteController().getRouteStatus(routeId);
+    }
+
+    @Test
+    void invalid_row_is_rejected_with_its_reasons_while_other_routes_run() throws Exception {
+        app.routeConfig().upsert(row("good-feed", "TEST_FAST", params("/a")), "test");
+        app.routeConfig().upsert(row("bad-feed", "NO_SUCH_PROFILE", params("/b").replace("\"key\"", "\"colour\":\"red\",\"key\"")), "test");
+
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> target.verify(5, postRequestedFor(urlEqualTo("/a"))));
+        assertThat(app.camel().getRoute("bad-feed")).isNull();
+        assertThat(app.reconciler().rejected().get("bad-feed").problems()).extracting(ConfigProblem::message).containsExactlyInAnyOrder(
+                "route_config row 'bad-feed', column profile: unknown drain profile 'NO_SUCH_PROFILE'; known: "
+                        + app.profiles().all().keySet(),
+                "route_config row 'bad-feed', column params.colour: is not a parameter of template 'watermark-feed'; declared: "
+                        + "[sourceKind, sourceDataSource, sourceQuery, sourceUrl, idField, updatedAtField, idType, overlap, key, target]");
+        assertThat(app.executionLog().recent("bad-feed", 5)).singleElement().satisfies(e -> {
+            assertThat(e.status()).isEqualTo(ExecutionStatus.FAILED);
+            assertThat(e.detail()).contains("column profile: unknown drain profile 'NO_SUCH_PROFILE'");
+        });
+        assertThat(app.audit().forRoute("bad-feed")).extracting(AuditEntry::action).contains("REJECTED");
+
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(app.managementUrl("/observe/health"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(health.body()).contains("route-config").contains("route_config row 'bad-feed', column profile");
+        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(app.managementUrl("/observe/health/ready"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+
+        // the row's owner fixes it: the next refresh starts it
+        app.routeConfig().upsert(row("bad-feed", "TEST_FAST", params("/b")), "owner");
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> target.verify(5, postRequestedFor(urlEqualTo("/b"))));
+        assertThat(app.reconciler().rejected()).doesNotContainKey("bad-feed");
+    }
+
+    @Test
+    void disabled_row_stops_within_one_refresh_and_in_flight_work_finishes() {
+        target.stubFor(post(urlEqualTo("/slow")).willReturn(aResponse().withStatus(200).withFixedDelay(300)));
+        app.routeConfig().upsert(row("slow-feed", "TEST_FAST", params("/slow")), "test");
+        await().atMost(Duration.ofSeconds(15)).until(() -> !target.findAll(postRequestedFor(urlEqualTo("/slow"))).isEmpty());
+
+        app.routeConfig().setEnabled("slow-feed", false, "operator");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> app.camel().getRoute("slow-feed") == null);
+        // graceful: the execution that was delivering finished and recorded its outcome
+        assertThat(app.executionLog().recent("slow-feed", 10)).isNotEmpty()
+                .allSatisfy(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.COMPLETE));
+        assertThat(app.ledger().findByRoute("slow-feed")).hasSize(5)
+                .allSatisfy(entry -> assertThat(entry.status()).isEqualTo(io.caravan.store.LedgerStatus.DONE));
+        assertThat(app.audit().forRoute("slow-feed")).extracting(AuditEntry::action).contains("DISABLED");
+    }
+
+    @Test
+    void changed_row_is_recreated_with_its_new_parameters() {
+        app.routeConfig().upsert(row("moving-feed", "TEST_FAST", params("/a")), "test");
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> target.verify(5, postRequestedFor(urlEqualTo("/a"))));
+
+        // same rows, new target (and so new keys): a new version re-creates the route
+        app.routeConfig().upsert(row("moving-feed", "TEST_FAST", params("/b")), "test");
+
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> target.verify(5, postRequestedFor(urlEqualTo("/b"))));
+        assertThat(app.audit().forRoute("moving-feed")).extracting(AuditEntry::action).contains("RECREATING");
+    }
+
+    @Test
+    void operator_stop_is_respected_until_the_operator_starts_it_or_the_row_changes() throws Exception {
+        app.routeConfig().upsert(row("ops-feed", "TEST_FAST", params("/a")), "test");
+        await().atMost(Duration.ofSeconds(15)).until(() -> status("ops-feed") == ServiceStatus.Started);
+
+        app.camel().getRouteController().stopRoute("ops-feed");
+        Thread.sleep(1500); // five refreshes
+        assertThat(status("ops-feed")).isEqualTo(ServiceStatus.Stopped);
+
+        app.camel().getRouteController().startRoute("ops-feed");
+        Thread.sleep(700);
+        assertThat(status("ops-feed")).isEqualTo(ServiceStatus.Started);
+
+        app.camel().getRouteController().stopRoute("ops-feed");
+        Thread.sleep(700);
+        app.routeConfig().upsert(row("ops-feed", "TEST_FAST", params("/b")), "test");
+        await().atMost(Duration.ofSeconds(10)).until(() -> status("ops-feed") == ServiceStatus.Started);
+        assertThat(app.audit().forRoute("ops-feed")).extracting(AuditEntry::action)
+                .contains("OPERATOR_STOPPED", "OPERATOR_STARTED");
+    }
+
+    @Test
+    void deleted_row_removes_its_route() {
+        app.routeConfig().upsert(row("gone-feed", "TEST_FAST", params("/a")), "test");
+        await().atMost(Duration.ofSeconds(15)).until(() -> app.camel().getRoute("gone-feed") != null);
+        app.routeConfig().delete("gone-feed", "test");
+        await().atMost(Duration.ofSeconds(10)).until(() -> app.camel().getRoute("gone-feed") == null);
+        assertThat(app.reconciler().running()).doesNotContain("gone-feed");
+    }
+
+}
