@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -78,6 +77,11 @@ public final class WatermarkFeed {
         this.executionLog = executionLog;
         this.metrics = metrics;
         watermarks.find(routeId).ifPresent(metrics::watermark);
+        int abandoned = executionLog.abandonRunning(routeId, "the process running it ended before it finished; "
+                + "its rows are re-read and in-progress keys are taken over after their lease");
+        if (abandoned > 0) {
+            LOG.warn("feed {}: {} execution(s) left RUNNING by an ended process are now INCOMPLETE", routeId, abandoned);
+        }
     }
 
     /** Opens an execution: an execution_log row and a cursor {@code overlap} before the watermark. */
@@ -268,9 +272,5 @@ public final class WatermarkFeed {
 
     private static FeedExecution execution(Exchange exchange) {
         return exchange.getProperty(EXECUTION, FeedExecution.class);
-    }
-
-    Instant now() {
-        return Instant.now();
     }
 }

@@ -22,6 +22,9 @@ public final class ExecutionLog {
             SET ended_at = ?, cycles = ?, rows_read = ?, rows_delivered = ?, rows_duplicate = ?, rows_dead_lettered = ?,
                 status = ?, detail = ?
             WHERE id = ?""";
+    static final String ABANDON_RUNNING = """
+            UPDATE execution_log SET ended_at = ?, status = 'INCOMPLETE', detail = ?
+            WHERE route_id = ? AND status = 'RUNNING'""";
     static final String SELECT_RECENT = """
             SELECT id, route_id, started_at, ended_at, cycles, rows_read, rows_delivered, rows_duplicate,
                    rows_dead_lettered, status, detail
@@ -62,6 +65,22 @@ public final class ExecutionLog {
                     throw new IllegalArgumentException("no execution with id " + id);
                 }
                 return null;
+            }
+        });
+    }
+
+    /**
+     * Marks the route's RUNNING executions INCOMPLETE: called when this process takes the route over, so an
+     * execution the previous process never finished (it crashed or was killed) is visible as incomplete.
+     * Returns how many there were.
+     */
+    public int abandonRunning(String routeId, String detail) {
+        return Transactions.withConnection(dataSource, "close abandoned executions of " + routeId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(ABANDON_RUNNING)) {
+                Timestamps.set(ps, 1, Timestamps.now(clock));
+                ps.setString(2, detail);
+                ps.setString(3, routeId);
+                return ps.executeUpdate();
             }
         });
     }
