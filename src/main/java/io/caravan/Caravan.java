@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.caravan.config.ConfigHealthCheck;
 import io.caravan.config.EgressAllowlist;
 import io.caravan.config.Reconciler;
+import io.caravan.config.RouteConfigControl;
 import io.caravan.config.RouteConfigSeed;
 import io.caravan.config.RouteConfigValidator;
 import io.caravan.errors.ErrorClassifier;
@@ -124,6 +125,7 @@ public final class Caravan extends MainListenerSupport {
         reconciler = new Reconciler(camel, configs, new DrainProfiles(store), audit, executionLog, validator, retryPolicies);
         camel.getRegistry().bind(RECONCILER, reconciler);
         HealthCheckRegistry.get(camel).register(new ConfigHealthCheck(reconciler));
+        RouteConfigControl.register(reconciler);
 
         if ("local".equals(property("caravan.mode", "local"))) {
             LocalDemo.install(camel, sourceDataSource("demo").orElseThrow(() ->

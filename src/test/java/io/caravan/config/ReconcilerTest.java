@@ -96,6 +96,10 @@ class ReconcilerTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
 
+        javax.management.ObjectName mbean = new javax.management.ObjectName(RouteConfigControl.OBJECT_NAME);
+        String[] viaJmx = (String[]) java.lang.management.ManagementFactory.getPlatformMBeanServer().getAttribute(mbean, "RejectedRows");
+        assertThat(viaJmx).hasSize(2).allSatisfy(m -> assertThat(m).startsWith("route_config row 'bad-feed', column "));
+
         // the row's owner fixes it: the next refresh starts it
         app.routeConfig().upsert(row("bad-feed", "TEST_FAST", params("/b")), "owner");
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> target.verify(5, postRequestedFor(urlEqualTo("/b"))));
