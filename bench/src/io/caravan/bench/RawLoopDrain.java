@@ -68,7 +68,12 @@ final class RawLoopDrain implements Drain {
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(row)))
                         .build();
-                HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
+                HttpResponse<Void> response;
+                try {
+                    response = client.send(request, HttpResponse.BodyHandlers.discarding());
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException("row " + row.get("id") + " after " + (System.nanoTime() - start) / 1_000_000 + " ms: " + e, e);
+                }
                 if (response.statusCode() / 100 != 2) {
                     throw new IllegalStateException("sink answered " + response.statusCode());
                 }
