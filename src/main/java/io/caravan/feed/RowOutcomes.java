@@ -2,8 +2,10 @@ package io.caravan.feed;
 
 import io.caravan.errors.CaravanExchange;
 import io.caravan.errors.ErrorCategory;
+import io.caravan.store.ExecutionStatus;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
+import org.apache.camel.support.DefaultExchange;
 
 /**
  * Observes each delivery sub-exchange of a feed's split and records its outcome on the shared
@@ -21,7 +23,7 @@ public final class RowOutcomes implements AggregationStrategy {
             if (deadLetterId != null || category != null) {
                 execution.outcome(d.index(), d.key(), RowOutcome.DEAD_LETTERED, "dead_letter:" + deadLetterId);
                 if (category != null && category.marksExecutionIncomplete()) {
-                    execution.fail(io.caravan.store.ExecutionStatus.INCOMPLETE,
+                    execution.fail(ExecutionStatus.INCOMPLETE,
                             "unexpected failure delivering " + d.key() + " (dead letter " + deadLetterId + ")");
                 }
             } else if (delivery.getException() == null && Boolean.TRUE.equals(delivery.getProperty(WatermarkFeed.DELIVERED, Boolean.class))) {
@@ -29,6 +31,8 @@ public final class RowOutcomes implements AggregationStrategy {
                 execution.outcome(d.index(), d.key(), RowOutcome.DELIVERED, code == null ? "delivered" : "HTTP " + code);
             }
         }
-        return previous == null ? delivery : previous;
+        // the split copies its result onto the execution's exchange; a delivery sub-exchange would carry its
+        // handled-error state there and end the route, so the result is a neutral exchange
+        return previous != null ? previous : new DefaultExchange(delivery.getContext());
     }
 }

@@ -102,6 +102,7 @@ public final class WatermarkFeed {
     /** Reads the next page and claims its keys; the body becomes the rows this execution must deliver. */
     public List<Delivery> nextPage(Exchange exchange) {
         FeedExecution execution = execution(exchange);
+        forgetOutcome(exchange);
         try {
             List<SourceRow> rows = source.page(execution.cursor(), budget.maxReturnedEvents());
             execution.startPage(rows);
@@ -141,6 +142,7 @@ public final class WatermarkFeed {
     /** Turns one claimed row into the HTTP request: JSON body, Idempotency-Key header. */
     public void prepare(Exchange exchange) {
         Delivery d = exchange.getMessage().getBody(Delivery.class);
+        forgetOutcome(exchange);
         exchange.setProperty(DELIVERY, d);
         exchange.setProperty(CaravanExchange.IDEMPOTENCY_KEY, d.key());
         exchange.getMessage().getHeaders().clear();
@@ -268,6 +270,20 @@ public final class WatermarkFeed {
             }
         }
         return n;
+    }
+
+    /**
+     * The split hands its result (a delivery sub-exchange) back to the execution's exchange, and the next page's
+     * sub-exchanges copy its properties; an outcome left there would be read as the next row's.
+     */
+    private static void forgetOutcome(Exchange exchange) {
+        exchange.removeProperty(DELIVERED);
+        exchange.removeProperty(DELIVERY);
+        exchange.removeProperty(CaravanExchange.ERROR_CATEGORY);
+        exchange.removeProperty(CaravanExchange.DEAD_LETTER_ID);
+        exchange.removeProperty(CaravanExchange.STATUS_CODE);
+        exchange.removeProperty(CaravanExchange.ATTEMPTS);
+        exchange.removeProperty(CaravanExchange.IDEMPOTENCY_KEY);
     }
 
     private static FeedExecution execution(Exchange exchange) {
