@@ -2,7 +2,10 @@ package io.caravan.feed;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.errors.CaravanExchange;
+import io.caravan.errors.ErrorCategory;
 import io.caravan.store.ClaimOutcome;
+import io.caravan.store.DeadLetter;
+import io.caravan.store.DeadLetters;
 import io.caravan.store.Completion;
 import io.caravan.store.ExecutionLog;
 import io.caravan.store.ExecutionStatus;
@@ -60,11 +63,12 @@ public final class WatermarkFeed {
     private final IdempotencyLedger ledger;
     private final Watermarks watermarks;
     private final ExecutionLog executionLog;
+    private final DeadLetters deadLetters;
     private final FeedMetrics metrics;
 
     WatermarkFeed(String routeId, FeedSource source, DrainBudget budget, Duration overlap, Expression keyExpression,
             CamelContext camel, DataSource store, IdempotencyLedger ledger, Watermarks watermarks, ExecutionLog executionLog,
-            FeedMetrics metrics) {
+            DeadLetters deadLetters, FeedMetrics metrics) {
         this.routeId = routeId;
         this.source = source;
         this.budget = budget;
@@ -75,6 +79,7 @@ public final class WatermarkFeed {
         this.ledger = ledger;
         this.watermarks = watermarks;
         this.executionLog = executionLog;
+        this.deadLetters = deadLetters;
         this.metrics = metrics;
         watermarks.find(routeId).ifPresent(metrics::watermark);
         int abandoned = executionLog.abandonRunning(routeId, "the process running it ended before it finished; "
@@ -109,10 +114,16 @@ public final class WatermarkFeed {
             metrics.read.increment(rows.size());
             List<String> keys = new ArrayList<>(rows.size());
             List<String> payloads = new ArrayList<>(rows.size());
-            for (SourceRow row : rows) {
-                String json = JSON.writeValueAsString(row.data());
+            Set<Integer> keyless = new HashSet<>();
+            for (int i = 0; i < rows.size(); i++) {
+                String json = JSON.writeValueAsString(rows.get(i).data());
                 payloads.add(json);
-                keys.add(key(row, json));
+                String key = key(rows.get(i), json);
+                if (key == null) {
+                    keyless.add(i);
+                    key = keylessKey(rows.get(i), json);
+                }
+                keys.add(key);
             }
             Map<String, ClaimOutcome> claims = rows.isEmpty() ? Map.of() : ledger.claim(routeId, keys);
             List<Delivery> deliveries = new ArrayList<>();
@@ -122,6 +133,8 @@ public final class WatermarkFeed {
                 ClaimOutcome claim = claims.get(key);
                 if (!seen.add(key)) {
                     execution.outcome(i, key, RowOutcome.DUPLICATE, "same key earlier in the page");
+                } else if (claim.mustProcess() && keyless.contains(i)) {
+                    quarantineKeyless(exchange, execution, i, rows.get(i), payloads.get(i), key);
                 } else if (claim.mustProcess()) {
                     deliveries.add(new Delivery(rows.get(i), payloads.get(i), key, i));
                 } else if (claim == ClaimOutcome.HELD) {
@@ -246,15 +259,36 @@ public final class WatermarkFeed {
         return routeId;
     }
 
+    /** The row's idempotency key, or null when the key expression gives no usable key for it. */
     private String key(SourceRow row, String json) throws Exception {
         Exchange scratch = new DefaultExchange(camel);
         scratch.getMessage().setBody(row.data());
         scratch.getMessage().setHeader(PAYLOAD_HASH, hash(json));
         String key = keyExpression.evaluate(scratch, String.class);
-        if (key == null || key.isBlank()) {
-            throw new IllegalStateException("key expression gave an empty key for row " + row.position().id());
+        if (scratch.getException() != null || key == null || key.isBlank() || key.length() > IdempotencyLedger.MAX_KEY_LENGTH) {
+            return null;
         }
         return key;
+    }
+
+    /**
+     * A row without a usable key cannot pass the ledger: it goes to dead_letter as DATA_QUALITY with its payload,
+     * so the watermark can pass it and nothing is lost; a replay after fixing the key expression re-drives it. Its
+     * quarantine is recorded in the ledger under a key of caravan's own, so an edit of the row is quarantined again.
+     */
+    private void quarantineKeyless(Exchange exchange, FeedExecution execution, int index, SourceRow row, String json, String key) {
+        String reason = "key expression gave no usable key (empty, or over " + IdempotencyLedger.MAX_KEY_LENGTH
+                + " characters) for row id " + row.position().id();
+        long id = deadLetters.record(DeadLetter.of(routeId, exchange.getProperty(CaravanExchange.CORRELATION_ID, String.class),
+                null, ErrorCategory.DATA_QUALITY.name(), null, reason, 0, json, Map.of()));
+        LOG.warn("feed {}: row {} dead-lettered ({}): {}", routeId, row.position().id(), id, reason);
+        execution.outcome(index, key, RowOutcome.DEAD_LETTERED, "dead_letter:" + id);
+    }
+
+    /** The ledger key that records a keyless row's quarantine, so a re-read does not quarantine it again. */
+    private String keylessKey(SourceRow row, String json) throws Exception {
+        String id = row.position().id();
+        return "caravan:keyless:" + routeId + ":" + (id.length() > 200 ? id.substring(0, 200) : id) + ":" + hash(json);
     }
 
     static String hash(String json) throws Exception {

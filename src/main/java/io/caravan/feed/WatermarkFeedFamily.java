@@ -4,6 +4,7 @@ import static io.caravan.template.TemplateParameter.choice;
 import static io.caravan.template.TemplateParameter.optional;
 import static io.caravan.template.TemplateParameter.required;
 
+import io.caravan.store.DeadLetters;
 import io.caravan.store.ExecutionLog;
 import io.caravan.store.IdempotencyLedger;
 import io.caravan.store.Watermarks;
@@ -134,7 +135,7 @@ public final class WatermarkFeedFamily implements RouteFamily {
         key.init(camel);
         FeedMetrics metrics = new FeedMetrics(meters, routeId, clock);
         WatermarkFeed feed = new WatermarkFeed(routeId, source, spec.budget().orElseThrow(), spec.durationParam("overlap"), key,
-                camel, store, ledger, watermarks, executionLog, metrics);
+                camel, store, ledger, watermarks, executionLog, new DeadLetters(store, clock), metrics);
         Map<String, Object> parameters = Map.of(
                 "routeId", routeId,
                 "schedule", spec.schedule().orElseThrow().quartzQuery(),
