@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
@@ -48,7 +49,10 @@ public final class WatermarkFeedFamily implements RouteFamily {
             required("key", ParamType.EXPRESSION,
                     "Camel simple expression for the idempotency key over the row (body is the row map; header caravanPayloadHash "
                             + "hashes its JSON), e.g. SAP:ACTUAL_HOURS:${body[id]}:${body[revision]}."),
-            required("target", ParamType.URL, "The HTTP endpoint each row is POSTed to as JSON with an Idempotency-Key header."));
+            required("target", ParamType.URL, "The HTTP endpoint each row is POSTed to as JSON with an Idempotency-Key header."),
+            optional("parallelDeliveries", ParamType.POSITIVE_INT, "1",
+                    "Rows of one page delivered at the same time (1 = one after another). Rows of a page have distinct "
+                            + "keys; the watermark still advances only after the whole page's outcomes are recorded."));
 
     private final CamelContext camel;
     private final DataSource store;
@@ -136,6 +140,8 @@ public final class WatermarkFeedFamily implements RouteFamily {
         FeedMetrics metrics = new FeedMetrics(meters, routeId, clock);
         WatermarkFeed feed = new WatermarkFeed(routeId, source, spec.budget().orElseThrow(), spec.durationParam("overlap"), key,
                 camel, store, ledger, watermarks, executionLog, new DeadLetters(store, clock), metrics);
+        int threads = spec.intParam("parallelDeliveries");
+        ExecutorService pool = camel.getExecutorServiceManager().newFixedThreadPool(this, "caravan-feed-" + routeId, threads);
         Map<String, Object> parameters = Map.of(
                 "routeId", routeId,
                 "schedule", spec.schedule().orElseThrow().quartzQuery(),
@@ -149,11 +155,12 @@ public final class WatermarkFeedFamily implements RouteFamily {
 
             @Override
             public Map<String, Object> beans() {
-                return Map.of(beanName(routeId), feed);
+                return Map.of(beanName(routeId), feed, poolName(routeId), pool);
             }
 
             @Override
             public void close() {
+                camel.getExecutorServiceManager().shutdown(pool);
                 metrics.close();
             }
         };
@@ -161,5 +168,9 @@ public final class WatermarkFeedFamily implements RouteFamily {
 
     static String beanName(String routeId) {
         return "caravan-feed-" + routeId;
+    }
+
+    static String poolName(String routeId) {
+        return "caravan-feed-pool-" + routeId;
     }
 }

@@ -68,11 +68,13 @@ class TemplateDeclarationTest {
         params.put("overlap", "2m");
         params.put("key", "${body[id]}");
         params.put("target", "http://localhost/y");
+        params.put("parallelDeliveries", "2");
         InstanceSpec spec = new InstanceSpec("r1", "watermark-feed", Tier.T3, Optional.of(new DrainBudget("P", 5, 2)),
                 Optional.of(new Schedule.Every(Duration.ofSeconds(1))), params, Optional.empty(), RetryPolicy.DEFAULT, 1);
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
-            var family = new WatermarkFeedFamily(camel, null, null, new io.caravan.store.Watermarks(
-                    io.caravan.testing.Databases.h2(), Clock.systemUTC()), null, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+            javax.sql.DataSource store = io.caravan.testing.Databases.h2();
+            var family = new WatermarkFeedFamily(camel, store, null, new io.caravan.store.Watermarks(store, Clock.systemUTC()),
+                    new io.caravan.store.ExecutionLog(store, Clock.systemUTC()), new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
                     Clock.systemUTC(), n -> Optional.empty(), Path.of("routes/sql"));
             try (var instance = family.create(spec)) {
                 assertThat(instance.templateParameters().keySet())
