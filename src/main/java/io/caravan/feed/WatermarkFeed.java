@@ -58,6 +58,7 @@ public final class WatermarkFeed {
     private final DrainBudget budget;
     private final Duration overlap;
     private final Expression keyExpression;
+    private final String updatedAtField;
     private final CamelContext camel;
     private final DataSource store;
     private final IdempotencyLedger ledger;
@@ -66,7 +67,7 @@ public final class WatermarkFeed {
     private final DeadLetters deadLetters;
     private final FeedMetrics metrics;
 
-    WatermarkFeed(String routeId, FeedSource source, DrainBudget budget, Duration overlap, Expression keyExpression,
+    WatermarkFeed(String routeId, FeedSource source, DrainBudget budget, Duration overlap, Expression keyExpression, String updatedAtField,
             CamelContext camel, DataSource store, IdempotencyLedger ledger, Watermarks watermarks, ExecutionLog executionLog,
             DeadLetters deadLetters, FeedMetrics metrics) {
         this.routeId = routeId;
@@ -74,6 +75,7 @@ public final class WatermarkFeed {
         this.budget = budget;
         this.overlap = overlap;
         this.keyExpression = keyExpression;
+        this.updatedAtField = updatedAtField;
         this.camel = camel;
         this.store = store;
         this.ledger = ledger;
@@ -263,7 +265,7 @@ public final class WatermarkFeed {
     private String key(SourceRow row, String json) throws Exception {
         Exchange scratch = new DefaultExchange(camel);
         scratch.getMessage().setBody(row.data());
-        scratch.getMessage().setHeader(PAYLOAD_HASH, hash(json));
+        scratch.getMessage().setHeader(PAYLOAD_HASH, contentHash(row));
         String key = keyExpression.evaluate(scratch, String.class);
         if (scratch.getException() != null || key == null || key.isBlank() || key.length() > IdempotencyLedger.MAX_KEY_LENGTH) {
             return null;
@@ -289,6 +291,13 @@ public final class WatermarkFeed {
     private String keylessKey(SourceRow row, String json) throws Exception {
         String id = row.position().id();
         return "caravan:keyless:" + routeId + ":" + (id.length() > 200 ? id.substring(0, 200) : id) + ":" + hash(json);
+    }
+
+    /** A hash of the row's content without its change time, so touching a row without changing it keeps its key. */
+    private String contentHash(SourceRow row) throws Exception {
+        Map<String, Object> content = new java.util.LinkedHashMap<>(row.data());
+        content.remove(updatedAtField);
+        return hash(JSON.writeValueAsString(content));
     }
 
     static String hash(String json) throws Exception {

@@ -48,7 +48,7 @@ public final class WatermarkFeedFamily implements RouteFamily {
                     "How far before the watermark each execution re-reads, so rows committed late are not lost."),
             required("key", ParamType.EXPRESSION,
                     "Camel simple expression for the idempotency key over the row (body is the row map; header caravanPayloadHash "
-                            + "hashes its JSON), e.g. SAP:ACTUAL_HOURS:${body[id]}:${body[revision]}."),
+                            + "hashes its content without updated_at), e.g. SAP:ACTUAL_HOURS:${body[id]}:${body[revision]}."),
             required("target", ParamType.URL, "The HTTP endpoint each row is POSTed to as JSON with an Idempotency-Key header."),
             optional("parallelDeliveries", ParamType.POSITIVE_INT, "1",
                     "Rows of one page delivered at the same time (1 = one after another). Rows of a page have distinct "
@@ -138,7 +138,9 @@ public final class WatermarkFeedFamily implements RouteFamily {
         Expression key = camel.resolveLanguage("simple").createExpression(spec.param("key"));
         key.init(camel);
         FeedMetrics metrics = new FeedMetrics(meters, routeId, clock);
+        String updatedAtField = spec.param("sourceKind").equals("jdbc") ? "updated_at" : spec.param("updatedAtField");
         WatermarkFeed feed = new WatermarkFeed(routeId, source, spec.budget().orElseThrow(), spec.durationParam("overlap"), key,
+                updatedAtField,
                 camel, store, ledger, watermarks, executionLog, new DeadLetters(store, clock), metrics);
         int threads = spec.intParam("parallelDeliveries");
         ExecutorService pool = camel.getExecutorServiceManager().newFixedThreadPool(this, "caravan-feed-" + routeId, threads);

@@ -23,6 +23,7 @@ import org.apache.camel.main.Main;
  * H2 or PostgreSQL database). No demo, no seed file; a short config refresh; its own management port.
  */
 public final class CaravanApp implements AutoCloseable {
+    private static final java.util.concurrent.atomic.AtomicInteger NAMES = new java.util.concurrent.atomic.AtomicInteger();
     private final Main main;
     private final int managementPort;
 
@@ -38,6 +39,8 @@ public final class CaravanApp implements AutoCloseable {
         s.put("caravan.datasource.user", user);
         s.put("caravan.datasource.password", password);
         s.put("caravan.mode", "test");
+        // a Quartz scheduler is named after the context: two apps in one JVM must not share one
+        s.put("camel.main.name", "caravan-" + NAMES.incrementAndGet());
         s.put("caravan.config.seed-file", "");
         s.put("caravan.config.refresh", "300ms");
         s.put("caravan.egress.allowed-hosts", "localhost,127.0.0.1");

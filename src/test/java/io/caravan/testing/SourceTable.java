@@ -67,6 +67,18 @@ public final class SourceTable {
         }
     }
 
+    /** A touch: only updated_at moves to {@code at}; the content stays the same. */
+    public void touch(long id, Instant at) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("UPDATE source_rows SET updated_at = ? WHERE id = ?")) {
+            ps.setObject(1, at.atOffset(ZoneOffset.UTC));
+            ps.setLong(2, id);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** An edit: new revision and payload, updated_at moved to {@code at}. */
     public void edit(long id, String payload, Instant at) {
         try (Connection c = dataSource.getConnection();
