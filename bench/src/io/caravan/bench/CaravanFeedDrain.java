@@ -21,9 +21,22 @@ final class CaravanFeedDrain implements Drain {
     static final int PAGE = 500;
 
     private final Path routesDir;
+    private final Path templates;
+    private final Integer parallelDeliveries;
 
-    CaravanFeedDrain(Path routesDir) {
+    /**
+     * @param routesDir where the named statement source-rows.sql lives (under sql/)
+     * @param templates caravan's route templates as they were when the bench was compiled (bench/run copies them)
+     * @param parallelDeliveries the route's parallelDeliveries parameter, or null for caravan's default
+     */
+    CaravanFeedDrain(Path routesDir, Path templates, Integer parallelDeliveries) {
         this.routesDir = routesDir;
+        this.templates = templates;
+        this.parallelDeliveries = parallelDeliveries;
+    }
+
+    String settingsNote() {
+        return parallelDeliveries == null ? "parallelDeliveries default" : "parallelDeliveries=" + parallelDeliveries;
     }
 
     @Override
@@ -39,6 +52,8 @@ final class CaravanFeedDrain implements Drain {
         settings.put("caravan.source.src.user", backlog.db.user());
         settings.put("caravan.source.src.password", backlog.db.password());
         settings.put("caravan.routes.dir", routesDir.toString());
+        // the templates compiled with this bench, not whatever routes/ holds by the time this run starts
+        settings.put("camel.main.routesIncludePattern", "file:" + templates + "/*.yaml");
         CaravanApp app = CaravanApp.start(settings);
         try {
             int cycles = backlog.rows / PAGE + 2;
@@ -46,10 +61,13 @@ final class CaravanFeedDrain implements Drain {
                     "bench: one execution drains the whole backlog"));
             // overlap only shapes later executions' re-read; the measured first one starts at the origin
             String params = "{\"sourceKind\":\"jdbc\",\"sourceDataSource\":\"src\",\"sourceQuery\":\"source-rows\","
-                    + "\"key\":\"SAP:HOURS:${body[id]}:${body[revision]}\",\"overlap\":\"1s\",\"target\":\"" + sink.url() + "\"}";
+                    + "\"key\":\"SAP:HOURS:${body[id]}:${body[revision]}\",\"overlap\":\"1s\","
+                    + (parallelDeliveries == null ? "" : "\"parallelDeliveries\":\"" + parallelDeliveries + "\",")
+                    + "\"target\":\"" + sink.url() + "\"}";
             RouteConfigRow row = new RouteConfigRow(ROUTE_ID, "watermark-feed", true, "T3", PROFILE, null, params,
                     null, null, null, null, "bench", 1, Instant.now(), "bench");
 
+            long cpu = Drain.cpuNanos();
             long start = System.nanoTime();
             app.routeConfig().upsert(row, "bench");
             app.reconciler().reconcile(); // the row is picked up now instead of at the next config refresh
@@ -57,6 +75,7 @@ final class CaravanFeedDrain implements Drain {
                 throw new IllegalStateException("caravan rejected the bench row: " + app.reconciler().rejected());
             }
             long end = Drain.awaitRequests(sink, backlog.rows, "caravan");
+            double cpuSeconds = Drain.cpuSecondsSince(cpu);
 
             Execution first = awaitFirstExecution(app);
             Thread.sleep(300); // anything arriving late (a second delivery) still counts against the run
@@ -65,7 +84,7 @@ final class CaravanFeedDrain implements Drain {
                 System.out.println("  caravan: first execution delivered " + first.rowsDelivered() + " rows (" + first.status()
                         + ", " + first.cycles() + " cycles)");
             }
-            return new Run(name(), backlog.rows, (end - start) / 1e9, inner, sink.check());
+            return new Run(name(), backlog.rows, (end - start) / 1e9, inner, cpuSeconds, sink.check());
         } finally {
             app.close();
             storeDb.drop().run();

@@ -9,6 +9,16 @@ interface Drain {
     /** Drains {@code backlog} into {@code sink} (already reset to the backlog's rows) and times it. */
     Run run(BenchStore store, Backlog backlog, Sink sink) throws Exception;
 
+    /** CPU time this JVM has used so far, in nanoseconds. */
+    static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    static double cpuSecondsSince(long cpuStart) {
+        return (cpuNanos() - cpuStart) / 1e9;
+    }
+
     /** Polls the sink every 20 ms until it has {@code rows} requests; fails when it stops making progress. */
     static long awaitRequests(Sink sink, int rows, String who) throws InterruptedException {
         int last = -1;

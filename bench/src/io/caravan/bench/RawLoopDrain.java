@@ -40,6 +40,7 @@ final class RawLoopDrain implements Drain {
         ObjectMapper json = new ObjectMapper();
         URI target = URI.create(sink.url());
 
+        long cpu = Drain.cpuNanos();
         long start = System.nanoTime();
         OffsetDateTime afterUpdatedAt = Instant.EPOCH.atOffset(ZoneOffset.UTC);
         long afterId = Long.MIN_VALUE;
@@ -86,7 +87,8 @@ final class RawLoopDrain implements Drain {
             afterId = (Long) last.get("id");
         }
         long end = System.nanoTime();
+        double cpuSeconds = Drain.cpuSecondsSince(cpu);
         Thread.sleep(300);
-        return new Run(name(), backlog.rows, (end - start) / 1e9, Double.NaN, sink.check());
+        return new Run(name(), backlog.rows, (end - start) / 1e9, Double.NaN, cpuSeconds, sink.check());
     }
 }

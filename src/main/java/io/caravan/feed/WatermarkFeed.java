@@ -29,6 +29,7 @@ import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Expression;
+import org.apache.camel.component.http.HttpMethods;
 import org.apache.camel.support.DefaultExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +59,7 @@ public final class WatermarkFeed {
     private final DrainBudget budget;
     private final Duration overlap;
     private final Expression keyExpression;
+    private final boolean keyUsesPayloadHash;
     private final String updatedAtField;
     private final CamelContext camel;
     private final DataSource store;
@@ -67,7 +69,8 @@ public final class WatermarkFeed {
     private final DeadLetters deadLetters;
     private final FeedMetrics metrics;
 
-    WatermarkFeed(String routeId, FeedSource source, DrainBudget budget, Duration overlap, Expression keyExpression, String updatedAtField,
+    WatermarkFeed(String routeId, FeedSource source, DrainBudget budget, Duration overlap, Expression keyExpression, boolean keyUsesPayloadHash,
+            String updatedAtField,
             CamelContext camel, DataSource store, IdempotencyLedger ledger, Watermarks watermarks, ExecutionLog executionLog,
             DeadLetters deadLetters, FeedMetrics metrics) {
         this.routeId = routeId;
@@ -75,6 +78,7 @@ public final class WatermarkFeed {
         this.budget = budget;
         this.overlap = overlap;
         this.keyExpression = keyExpression;
+        this.keyUsesPayloadHash = keyUsesPayloadHash;
         this.updatedAtField = updatedAtField;
         this.camel = camel;
         this.store = store;
@@ -164,7 +168,8 @@ public final class WatermarkFeed {
         exchange.getMessage().setHeader("Idempotency-Key", d.key());
         exchange.getMessage().setHeader("X-Correlation-Id", exchange.getProperty(CaravanExchange.CORRELATION_ID));
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
+        // the enum, not the text: camel-http would otherwise look up a type converter for every row
+        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, HttpMethods.POST);
         exchange.getMessage().setBody(d.json().getBytes(StandardCharsets.UTF_8));
     }
 
@@ -265,7 +270,9 @@ public final class WatermarkFeed {
     private String key(SourceRow row, String json) throws Exception {
         Exchange scratch = new DefaultExchange(camel);
         scratch.getMessage().setBody(row.data());
-        scratch.getMessage().setHeader(PAYLOAD_HASH, contentHash(row));
+        if (keyUsesPayloadHash) {
+            scratch.getMessage().setHeader(PAYLOAD_HASH, contentHash(row));
+        }
         String key = keyExpression.evaluate(scratch, String.class);
         if (scratch.getException() != null || key == null || key.isBlank() || key.length() > IdempotencyLedger.MAX_KEY_LENGTH) {
             return null;

@@ -140,7 +140,7 @@ public final class WatermarkFeedFamily implements RouteFamily {
         FeedMetrics metrics = new FeedMetrics(meters, routeId, clock);
         String updatedAtField = spec.param("sourceKind").equals("jdbc") ? "updated_at" : spec.param("updatedAtField");
         WatermarkFeed feed = new WatermarkFeed(routeId, source, spec.budget().orElseThrow(), spec.durationParam("overlap"), key,
-                updatedAtField,
+                spec.param("key").contains(WatermarkFeed.PAYLOAD_HASH), updatedAtField,
                 camel, store, ledger, watermarks, executionLog, new DeadLetters(store, clock), metrics);
         int threads = spec.intParam("parallelDeliveries");
         ExecutorService pool = camel.getExecutorServiceManager().newFixedThreadPool(this, "caravan-feed-" + routeId, threads);

@@ -34,7 +34,7 @@ public final class LocalDemo extends RouteBuilder {
             + "employee VARCHAR(100) NOT NULL, project VARCHAR(100) NOT NULL, hours NUMERIC(5,2) NOT NULL, work_date DATE NOT NULL, "
             + "updated_at TIMESTAMP WITH TIME ZONE NOT NULL)";
     private static final String KEYSET = "SELECT id, revision, employee, project, hours, work_date, updated_at FROM actual_hours "
-            + "WHERE updated_at > ? OR (updated_at = ? AND id > ?) ORDER BY updated_at, id LIMIT ?";
+            + "WHERE (updated_at, id) > (?, ?) ORDER BY updated_at, id LIMIT ?";
 
     private final DataSource source;
     private final AtomicLong nextId = new AtomicLong();
@@ -116,9 +116,8 @@ public final class LocalDemo extends RouteBuilder {
         List<Map<String, Object>> items = new ArrayList<>();
         try (Connection c = source.getConnection(); PreparedStatement ps = c.prepareStatement(KEYSET)) {
             ps.setObject(1, after.atOffset(ZoneOffset.UTC));
-            ps.setObject(2, after.atOffset(ZoneOffset.UTC));
-            ps.setLong(3, afterId);
-            ps.setInt(4, limit);
+            ps.setLong(2, afterId);
+            ps.setInt(3, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Map<String, Object> item = new LinkedHashMap<>();
