@@ -8,62 +8,56 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMoc
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.caravan.store.AuditEntry;
 import io.caravan.store.DrainProfile;
 import io.caravan.store.ExecutionStatus;
 import io.caravan.store.RouteConfigRow;
 import io.caravan.testing.CaravanApp;
-import io.caravan.testing.SourceTable;
+import io.caravan.testing.Databases;
+import io.caravan.testing.FeedFixture;
+import io.caravan.testing.FeedRow;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import org.apache.camel.ServiceStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The reconciler makes the running routes match route_config, row by row, while the others keep running. */
 class ReconcilerTest {
-    WireMockServer target;
-    SourceTable source;
+    FeedFixture feeds;
+    FeedFixture.Source source;
     CaravanApp app;
+
+    @RegisterExtension
+    static final WireMockExtension TARGET = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
 
     @BeforeEach
     void setUp() {
-        target = new WireMockServer(wireMockConfig().dynamicPort());
-        target.start();
-        target.stubFor(post(urlEqualTo("/a")).willReturn(aResponse().withStatus(200)));
-        target.stubFor(post(urlEqualTo("/b")).willReturn(aResponse().withStatus(200)));
-        source = SourceTable.create();
-        source.insert(1, 5, Instant.parse("2026-11-20T10:00:00Z"));
-        Map<String, String> s = CaravanApp.settings("jdbc:h2:mem:store_" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", "sa", "");
-        s.put("caravan.source.src.url", source.url());
-        s.put("caravan.source.src.user", "sa");
-        s.put("caravan.routes.dir", "src/test/resources/test-routes");
-        app = CaravanApp.start(s);
+        TARGET.stubFor(post(urlEqualTo("/a")).willReturn(aResponse().withStatus(200)));
+        TARGET.stubFor(post(urlEqualTo("/b")).willReturn(aResponse().withStatus(200)));
+        feeds = FeedFixture.start(Databases.Backend.H2);
+        app = feeds.app();
+        source = feeds.newSource();
+        source.table().insert(1, 5, Instant.parse("2026-11-20T10:00:00Z"));
         app.profiles().upsert(new DrainProfile("TEST_FAST", Duration.ofSeconds(1), 10, 2, "test"));
     }
 
     @AfterEach
     void tearDown() {
-        app.close();
-        target.stop();
+        feeds.close();
     }
 
     /** Ledger keys are operation-level and global, so each route here gets its own key prefix (the path). */
-    String params(String path) {
-        return "{\"sourceKind\":\"jdbc\",\"sourceDataSource\":\"src\",\"sourceQuery\":\"source-rows\","
-                + "\"key\":\"K" + path + ":${body[id]}:${body[revision]}\",\"target\":\"" + target.baseUrl() + path + "\"}";
-    }
-
-    RouteConfigRow row(String id, String profile, String params) {
-        return new RouteConfigRow(id, "watermark-feed", true, "T3", profile, "every 500ms", params, null, 2, 50L, 200L, "team", 1,
-                Instant.now(), "test");
+    RouteConfigRow row(String id, String profile, String path) {
+        return FeedRow.jdbc(id, profile, source.name(), TARGET.baseUrl() + path).key("K" + path + ":${body[id]}:${body[revision]}")
+                .schedule("every 500ms").retry(2, 50, 200).row();
     }
 
     ServiceStatus status(String routeId) {
@@ -72,10 +66,11 @@ class ReconcilerTest {
 
     @Test
     void invalid_row_is_rejected_with_its_reasons_while_other_routes_run() throws Exception {
-        app.routeConfig().upsert(row("good-feed", "TEST_FAST", params("/a")), "test");
-        app.routeConfig().upsert(row("bad-feed", "NO_SUCH_PROFILE", params("/b").replace("\"key\"", "\"colour\":\"red\",\"key\"")), "test");
+        app.routeConfig().upsert(row("good-feed", "TEST_FAST", "/a"), "test");
+        app.routeConfig().upsert(FeedRow.jdbc("bad-feed", "NO_SUCH_PROFILE", source.name(), TARGET.baseUrl() + "/b")
+                .param("colour", "red").row(), "test");
 
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> target.verify(5, postRequestedFor(urlEqualTo("/a"))));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> TARGET.verify(5, postRequestedFor(urlEqualTo("/a"))));
         assertThat(app.camel().getRoute("bad-feed")).isNull();
         assertThat(app.reconciler().rejected().get("bad-feed").problems()).extracting(ConfigProblem::message).containsExactlyInAnyOrder(
                 "route_config row 'bad-feed', column profile: unknown drain profile 'NO_SUCH_PROFILE'; known: "
@@ -101,16 +96,16 @@ class ReconcilerTest {
         assertThat(viaJmx).hasSize(2).allSatisfy(m -> assertThat(m).startsWith("route_config row 'bad-feed', column "));
 
         // the row's owner fixes it: the next refresh starts it
-        app.routeConfig().upsert(row("bad-feed", "TEST_FAST", params("/b")), "owner");
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> target.verify(5, postRequestedFor(urlEqualTo("/b"))));
+        app.routeConfig().upsert(row("bad-feed", "TEST_FAST", "/b"), "owner");
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> TARGET.verify(5, postRequestedFor(urlEqualTo("/b"))));
         assertThat(app.reconciler().rejected()).doesNotContainKey("bad-feed");
     }
 
     @Test
     void disabled_row_stops_within_one_refresh_and_in_flight_work_finishes() {
-        target.stubFor(post(urlEqualTo("/slow")).willReturn(aResponse().withStatus(200).withFixedDelay(300)));
-        app.routeConfig().upsert(row("slow-feed", "TEST_FAST", params("/slow")), "test");
-        await().atMost(Duration.ofSeconds(15)).until(() -> !target.findAll(postRequestedFor(urlEqualTo("/slow"))).isEmpty());
+        TARGET.stubFor(post(urlEqualTo("/slow")).willReturn(aResponse().withStatus(200).withFixedDelay(300)));
+        app.routeConfig().upsert(row("slow-feed", "TEST_FAST", "/slow"), "test");
+        await().atMost(Duration.ofSeconds(15)).until(() -> !TARGET.findAll(postRequestedFor(urlEqualTo("/slow"))).isEmpty());
 
         app.routeConfig().setEnabled("slow-feed", false, "operator");
 
@@ -125,19 +120,19 @@ class ReconcilerTest {
 
     @Test
     void changed_row_is_recreated_with_its_new_parameters() {
-        app.routeConfig().upsert(row("moving-feed", "TEST_FAST", params("/a")), "test");
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> target.verify(5, postRequestedFor(urlEqualTo("/a"))));
+        app.routeConfig().upsert(row("moving-feed", "TEST_FAST", "/a"), "test");
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> TARGET.verify(5, postRequestedFor(urlEqualTo("/a"))));
 
         // same rows, new target (and so new keys): a new version re-creates the route
-        app.routeConfig().upsert(row("moving-feed", "TEST_FAST", params("/b")), "test");
+        app.routeConfig().upsert(row("moving-feed", "TEST_FAST", "/b"), "test");
 
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> target.verify(5, postRequestedFor(urlEqualTo("/b"))));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> TARGET.verify(5, postRequestedFor(urlEqualTo("/b"))));
         assertThat(app.audit().forRoute("moving-feed")).extracting(AuditEntry::action).contains("RECREATING");
     }
 
     @Test
     void operator_stop_is_respected_until_the_operator_starts_it_or_the_row_changes() throws Exception {
-        app.routeConfig().upsert(row("ops-feed", "TEST_FAST", params("/a")), "test");
+        app.routeConfig().upsert(row("ops-feed", "TEST_FAST", "/a"), "test");
         await().atMost(Duration.ofSeconds(15)).until(() -> status("ops-feed") == ServiceStatus.Started);
 
         app.camel().getRouteController().stopRoute("ops-feed");
@@ -150,7 +145,7 @@ class ReconcilerTest {
 
         app.camel().getRouteController().stopRoute("ops-feed");
         Thread.sleep(700);
-        app.routeConfig().upsert(row("ops-feed", "TEST_FAST", params("/b")), "test");
+        app.routeConfig().upsert(row("ops-feed", "TEST_FAST", "/b"), "test");
         await().atMost(Duration.ofSeconds(10)).until(() -> status("ops-feed") == ServiceStatus.Started);
         assertThat(app.audit().forRoute("ops-feed")).extracting(AuditEntry::action)
                 .contains("OPERATOR_STOPPED", "OPERATOR_STARTED");
@@ -158,7 +153,7 @@ class ReconcilerTest {
 
     @Test
     void deleted_row_removes_its_route() {
-        app.routeConfig().upsert(row("gone-feed", "TEST_FAST", params("/a")), "test");
+        app.routeConfig().upsert(row("gone-feed", "TEST_FAST", "/a"), "test");
         await().atMost(Duration.ofSeconds(15)).until(() -> app.camel().getRoute("gone-feed") != null);
         app.routeConfig().delete("gone-feed", "test");
         await().atMost(Duration.ofSeconds(10)).until(() -> app.camel().getRoute("gone-feed") == null);

@@ -10,64 +10,84 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMoc
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import io.caravan.store.DeadLetter;
 import io.caravan.store.DrainProfile;
 import io.caravan.store.LedgerEntry;
 import io.caravan.store.LedgerStatus;
-import io.caravan.store.RouteConfigRow;
-import io.caravan.testing.CaravanApp;
-import io.caravan.testing.SourceTable;
+import io.caravan.store.Watermark;
+import io.caravan.testing.Databases;
+import io.caravan.testing.FeedFixture;
+import io.caravan.testing.FeedRow;
+import io.caravan.testing.SharedFeedApps;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
+/** What one row's outcome must not do to the others. */
 class OutcomeIsolationTest {
-    WireMockServer target;
-    CaravanApp app;
+    private static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
 
-    @AfterEach
-    void tearDown() {
-        if (app != null) {
-            app.close();
-        }
-        target.stop();
-    }
+    @RegisterExtension
+    static final SharedFeedApps APPS = new SharedFeedApps();
+
+    @RegisterExtension
+    static final WireMockExtension TARGET = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
 
     /** Guards against a dead letter ending the execution early (rows left in progress) or leaking into the next page. */
     @Test
     void a_dead_letter_on_one_page_does_not_mark_the_next_pages_rows_failed() {
-        target = new WireMockServer(wireMockConfig().dynamicPort());
-        target.start();
-        target.stubFor(post(urlEqualTo("/t")).willReturn(aResponse().withStatus(200)));
-        target.stubFor(post(urlEqualTo("/t")).withRequestBody(matchingJsonPath("$.id", equalTo("1")))
+        TARGET.stubFor(post(urlEqualTo("/iso")).willReturn(aResponse().withStatus(200)));
+        TARGET.stubFor(post(urlEqualTo("/iso")).withRequestBody(matchingJsonPath("$.id", equalTo("1")))
                 .willReturn(aResponse().withStatus(400).withBody("bad row")));
-        SourceTable source = SourceTable.create();
-        source.insert(1, 9, Instant.parse("2026-11-20T10:00:00Z"));
-        Map<String, String> s = CaravanApp.settings("jdbc:h2:mem:store_" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", "sa", "");
-        s.put("caravan.source.src.url", source.url());
-        s.put("caravan.source.src.user", "sa");
-        s.put("caravan.routes.dir", "src/test/resources/test-routes");
-        app = CaravanApp.start(s);
-        app.profiles().upsert(new DrainProfile("TEST_3x5", Duration.ofSeconds(1), 3, 5, "test"));
-        app.routeConfig().upsert(new RouteConfigRow("iso-feed", "watermark-feed", true, "T3", "TEST_3x5", "every 1s",
-                "{\"sourceKind\":\"jdbc\",\"sourceDataSource\":\"src\",\"sourceQuery\":\"source-rows\","
-                        + "\"key\":\"ISO:${body[id]}\",\"target\":\"" + target.baseUrl() + "/t\"}",
-                null, 2, 50L, 100L, "test", 1, Instant.now(), "test"), "test");
+        FeedFixture feeds = APPS.on(Databases.Backend.H2);
+        FeedFixture.Source source = feeds.newSource();
+        source.table().insert(1, 9, T0);
+        feeds.app().profiles().upsert(new DrainProfile("TEST_3x5", Duration.ofSeconds(1), 3, 5, "test"));
+        feeds.startFeed(FeedRow.jdbc("iso-feed", "TEST_3x5", source.name(), TARGET.baseUrl() + "/iso").key("ISO:${body[id]}"));
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            target.verify(9, postRequestedFor(urlEqualTo("/t")));
-            assertThat(app.ledger().findByRoute("iso-feed")).hasSize(9)
+            TARGET.verify(9, postRequestedFor(urlEqualTo("/iso")));
+            assertThat(feeds.app().ledger().findByRoute("iso-feed")).hasSize(9)
                     .noneMatch(e -> e.status() == LedgerStatus.IN_PROGRESS);
         });
-        Map<String, LedgerStatus> status = app.ledger().findByRoute("iso-feed").stream()
+        Map<String, LedgerStatus> status = feeds.app().ledger().findByRoute("iso-feed").stream()
                 .collect(Collectors.toMap(LedgerEntry::key, LedgerEntry::status));
         assertThat(status).containsEntry("ISO:1", LedgerStatus.FAILED);
         for (int id = 2; id <= 9; id++) {
             assertThat(status).containsEntry("ISO:" + id, LedgerStatus.DONE);
         }
-        assertThat(app.deadLetters().count("iso-feed")).isEqualTo(1);
+        assertThat(feeds.app().deadLetters().count("iso-feed")).isEqualTo(1);
+    }
+
+    /** Guards against a row whose key expression yields nothing stalling the feed or being sent without a key. */
+    @Test
+    void a_row_without_a_usable_key_is_dead_lettered_as_data_quality_and_the_feed_moves_on() {
+        TARGET.stubFor(post(urlEqualTo("/keyless")).willReturn(aResponse().withStatus(200)));
+        FeedFixture feeds = APPS.on(Databases.Backend.H2);
+        FeedFixture.Source source = feeds.newSource();
+        source.table().insert(1, 1, null, T0);
+        source.table().insert(2, 1, "p2", T0.plusSeconds(1));
+        feeds.app().profiles().upsert(new DrainProfile("TEST_5x1", Duration.ofSeconds(1), 5, 1, "test"));
+        // the key is the payload column: empty for row 1
+        feeds.startFeed(FeedRow.jdbc("keyless-feed", "TEST_5x1", source.name(), TARGET.baseUrl() + "/keyless")
+                .key("${body[payload]}").schedule("every 500ms"));
+
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            TARGET.verify(1, postRequestedFor(urlEqualTo("/keyless")));
+            assertThat(feeds.app().watermarks().find("keyless-feed")).get().extracting(Watermark::id).isEqualTo("2");
+        });
+        feeds.awaitMoreExecutions("keyless-feed", 2);
+        assertThat(feeds.app().deadLetters().findByRoute("keyless-feed")).singleElement().satisfies(d -> {
+            assertThat(d.category()).isEqualTo("DATA_QUALITY");
+            assertThat(d.reason()).contains("key expression gave no usable key").contains("row id 1");
+            assertThat(d.payload()).contains("\"id\":1");
+        });
+        assertThat(TARGET.getAllServeEvents()).filteredOn(e -> e.getRequest().getUrl().equals("/keyless")).singleElement()
+                .satisfies(e -> assertThat(e.getRequest().getHeader("Idempotency-Key")).isEqualTo("p2"));
+        assertThat(feeds.app().deadLetters().findByRoute("keyless-feed")).extracting(DeadLetter::idempotencyKey).containsOnlyNulls();
     }
 }

@@ -8,86 +8,74 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMoc
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import io.caravan.store.DrainProfile;
 import io.caravan.store.LedgerStatus;
-import io.caravan.store.RouteConfigRow;
-import io.caravan.testing.CaravanApp;
-import io.caravan.testing.SourceTable;
+import io.caravan.testing.Databases;
+import io.caravan.testing.FeedFixture;
+import io.caravan.testing.FeedRow;
+import io.caravan.testing.SharedFeedApps;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The rate guard (throttle_per_second) and parallel deliveries within a page. */
 class RateAndParallelismTest {
-    WireMockServer target;
-    SourceTable source;
-    CaravanApp app;
+    private static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
 
-    @BeforeEach
-    void setUp() {
-        target = new WireMockServer(wireMockConfig().dynamicPort().containerThreads(20));
-        target.start();
-        source = SourceTable.create();
-        source.insert(1, 10, Instant.parse("2026-11-20T10:00:00Z"));
-        Map<String, String> s = CaravanApp.settings("jdbc:h2:mem:store_" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", "sa", "");
-        s.put("caravan.source.src.url", source.url());
-        s.put("caravan.source.src.user", "sa");
-        s.put("caravan.routes.dir", "src/test/resources/test-routes");
-        app = CaravanApp.start(s);
-        app.profiles().upsert(new DrainProfile("TEST_10x1", Duration.ofSeconds(1), 10, 1, "test"));
+    @RegisterExtension
+    static final SharedFeedApps APPS = new SharedFeedApps();
+
+    @RegisterExtension
+    static final WireMockExtension TARGET =
+            WireMockExtension.newInstance().options(wireMockConfig().dynamicPort().containerThreads(20)).build();
+
+    FeedRow tenRowFeed(String id) {
+        FeedFixture feeds = APPS.on(Databases.Backend.H2);
+        FeedFixture.Source source = feeds.newSource();
+        source.table().insert(1, 10, T0);
+        feeds.app().profiles().upsert(new DrainProfile("TEST_10x1", Duration.ofSeconds(1), 10, 1, "test"));
+        return FeedRow.jdbc(id, "TEST_10x1", source.name(), TARGET.baseUrl() + "/" + id);
     }
 
-    @AfterEach
-    void tearDown() {
-        app.close();
-        target.stop();
+    static List<ServeEvent> inArrivalOrder(String path) {
+        return TARGET.getAllServeEvents().stream().filter(e -> e.getRequest().getUrl().equals(path))
+                .sorted(Comparator.comparing(e -> e.getRequest().getLoggedDate())).toList();
     }
 
-    void feed(String id, Integer throttle, int parallel) {
-        app.routeConfig().upsert(new RouteConfigRow(id, "watermark-feed", true, "T3", "TEST_10x1", "every 1s",
-                "{\"sourceKind\":\"jdbc\",\"sourceDataSource\":\"src\",\"sourceQuery\":\"source-rows\",\"parallelDeliveries\":"
-                        + parallel + ",\"key\":\"" + id + ":${body[id]}\",\"target\":\"" + target.baseUrl() + "/t\"}",
-                throttle, 2, 50L, 100L, "test", 1, Instant.now(), "test"), "test");
-    }
-
-    static List<Instant> arrivals(List<ServeEvent> events) {
-        return events.stream().map(e -> e.getRequest().getLoggedDate().toInstant()).sorted().toList();
+    static Instant arrival(ServeEvent e) {
+        return e.getRequest().getLoggedDate().toInstant();
     }
 
     @Test
     void throttle_per_second_spaces_deliveries_even_with_parallel_deliveries() {
-        target.stubFor(post(urlEqualTo("/t")).willReturn(aResponse().withStatus(200)));
-        feed("slow-feed", 4, 4);
+        TARGET.stubFor(post(urlEqualTo("/throttled")).willReturn(aResponse().withStatus(200)));
+        APPS.on(Databases.Backend.H2).startFeed(tenRowFeed("throttled").throttle(4).param("parallelDeliveries", "4"));
 
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> target.verify(10, postRequestedFor(urlEqualTo("/t"))));
-        List<Instant> at = arrivals(target.getAllServeEvents());
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> TARGET.verify(10, postRequestedFor(urlEqualTo("/throttled"))));
+        List<ServeEvent> events = inArrivalOrder("/throttled");
         // 10 rows at 4 per second span about two periods after the first burst (unthrottled: well under 200 ms)
-        assertThat(Duration.between(at.get(0), at.get(9))).isGreaterThanOrEqualTo(Duration.ofMillis(1500));
+        assertThat(Duration.between(arrival(events.get(0)), arrival(events.get(9)))).isGreaterThanOrEqualTo(Duration.ofMillis(1500));
     }
 
     @Test
     void parallel_deliveries_overlap_and_every_row_is_recorded_once() {
-        target.stubFor(post(urlEqualTo("/t")).willReturn(aResponse().withStatus(200).withFixedDelay(400)));
-        feed("wide-feed", null, 5);
+        TARGET.stubFor(post(urlEqualTo("/wide")).willReturn(aResponse().withStatus(200).withFixedDelay(400)));
+        FeedFixture feeds = APPS.on(Databases.Backend.H2);
+        feeds.startFeed(tenRowFeed("wide").param("parallelDeliveries", "5"));
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            target.verify(10, postRequestedFor(urlEqualTo("/t")));
-            assertThat(app.ledger().findByRoute("wide-feed")).hasSize(10)
+            TARGET.verify(10, postRequestedFor(urlEqualTo("/wide")));
+            assertThat(feeds.app().ledger().findByRoute("wide")).hasSize(10)
                     .allSatisfy(e -> assertThat(e.status()).isEqualTo(LedgerStatus.DONE));
         });
-        List<ServeEvent> events = target.getAllServeEvents().stream()
-                .sorted(Comparator.comparing(e -> e.getRequest().getLoggedDate())).toList();
+        List<ServeEvent> events = inArrivalOrder("/wide");
         // the second request arrived while the first was still being answered (400 ms)
-        Instant first = events.get(0).getRequest().getLoggedDate().toInstant();
-        Instant second = events.get(1).getRequest().getLoggedDate().toInstant();
-        assertThat(Duration.between(first, second)).isLessThan(Duration.ofMillis(400));
+        assertThat(Duration.between(arrival(events.get(0)), arrival(events.get(1)))).isLessThan(Duration.ofMillis(400));
         assertThat(events).extracting(e -> e.getRequest().getHeader("Idempotency-Key")).doesNotHaveDuplicates();
     }
 }

@@ -39,7 +39,8 @@ public final class CaravanApp implements AutoCloseable {
         s.put("caravan.datasource.user", user);
         s.put("caravan.datasource.password", password);
         s.put("caravan.mode", "test");
-        // a Quartz scheduler is named after the context: two apps in one JVM must not share one
+        // camel-quartz names its scheduler after the context: two apps called alike in one JVM share one
+        // scheduler, and a feed's job can fire into the other app's context, where it silently never runs
         s.put("camel.main.name", "caravan-" + NAMES.incrementAndGet());
         s.put("caravan.config.seed-file", "");
         s.put("caravan.config.refresh", "300ms");

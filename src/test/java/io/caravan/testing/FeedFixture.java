@@ -40,9 +40,6 @@ public final class FeedFixture implements AutoCloseable {
                 ? CaravanApp.settings("jdbc:h2:mem:feed_store_" + n + ";DB_CLOSE_DELAY=-1", "sa", "")
                 : CaravanApp.settings(Databases.postgresJdbcUrl(Databases.emptyPostgresDatabase()), "postgres", "");
         s.put("caravan.routes.dir", "src/test/resources/test-routes");
-        // camel-quartz names its scheduler after the context: two apps called "caravan" in one JVM share one
-        // scheduler, and a feed's job can fire into the other app's context, where it silently never runs
-        s.put("camel.main.name", "caravan-" + backend.name().toLowerCase() + "-" + n);
         return new FeedFixture(backend, s);
     }
 

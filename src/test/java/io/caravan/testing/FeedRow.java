@@ -20,6 +20,7 @@ public final class FeedRow {
     private Integer retryMaxAttempts = 3;
     private Long retryInitialDelayMs = 100L;
     private Long retryMaxDelayMs = 1000L;
+    private Integer throttlePerSecond;
 
     private FeedRow(String routeId, String profile, String target) {
         this.routeId = routeId;
@@ -67,6 +68,11 @@ public final class FeedRow {
         return this;
     }
 
+    public FeedRow throttle(int perSecond) {
+        throttlePerSecond = perSecond;
+        return this;
+    }
+
     public String routeId() {
         return routeId;
     }
@@ -74,7 +80,7 @@ public final class FeedRow {
     public RouteConfigRow row() {
         try {
             return new RouteConfigRow(routeId, "watermark-feed", true, "T3", profile, schedule, JSON.writeValueAsString(params),
-                    null, retryMaxAttempts, retryInitialDelayMs, retryMaxDelayMs, "test", 1, Instant.now(), "test");
+                    throttlePerSecond, retryMaxAttempts, retryInitialDelayMs, retryMaxDelayMs, "test", 1, Instant.now(), "test");
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
