@@ -23,16 +23,19 @@ final class CaravanFeedDrain implements Drain {
     private final Path routesDir;
     private final Path templates;
     private final Integer parallelDeliveries;
+    private final String name;
 
     /**
      * @param routesDir where the named statement source-rows.sql lives (under sql/)
      * @param templates caravan's route templates as they were when the bench was compiled (bench/run copies them)
      * @param parallelDeliveries the route's parallelDeliveries parameter, or null for caravan's default
+     * @param name the variant's name in progress lines and results ("caravan" in the loopback scenario)
      */
-    CaravanFeedDrain(Path routesDir, Path templates, Integer parallelDeliveries) {
+    CaravanFeedDrain(Path routesDir, Path templates, Integer parallelDeliveries, String name) {
         this.routesDir = routesDir;
         this.templates = templates;
         this.parallelDeliveries = parallelDeliveries;
+        this.name = name;
     }
 
     String settingsNote() {
@@ -41,7 +44,7 @@ final class CaravanFeedDrain implements Drain {
 
     @Override
     public String name() {
-        return "caravan";
+        return name;
     }
 
     @Override
@@ -74,7 +77,7 @@ final class CaravanFeedDrain implements Drain {
             if (!app.reconciler().rejected().isEmpty()) {
                 throw new IllegalStateException("caravan rejected the bench row: " + app.reconciler().rejected());
             }
-            long end = Drain.awaitRequests(sink, backlog.rows, "caravan");
+            long end = Drain.awaitRequests(sink, backlog.rows, name);
             double cpuSeconds = Drain.cpuSecondsSince(cpu);
 
             Execution first = awaitFirstExecution(app);

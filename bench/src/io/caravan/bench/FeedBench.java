@@ -14,24 +14,43 @@ import java.util.Locale;
 /**
  * Drains the same JDBC backlog into one in-process HTTP sink with (a) caravan's watermark feed, (b) the plain Camel
  * idiom and (c) a raw JDBC + HTTP loop, per store, and prints rows per second, a/b, a/c and caravan's scaling from
- * N/10 to N rows. Usage: bench/run [--rows N] [--store h2|postgresql|both] [--skip-scaling].
+ * N/10 to N rows. Then, unless skipped, a second scenario, "remote target": the same variants (caravan with
+ * parallelDeliveries 1 and 8) on a smaller backlog into a sink that answers each POST after a fixed latency, as a
+ * target across a network would; its ratios are information only, the targets are judged on the loopback scenario.
+ * Usage: bench/run [--rows N] [--store h2|postgresql|both] [--skip-scaling] [--skip-remote] [--remote-rows N]
+ * [--target-latency-ms N].
  */
 public final class FeedBench {
     static final int WARMUP_ROWS = 5_000;
     static final double TARGET_A_OVER_B = 2.0;
     static final double TARGET_A_OVER_C = 0.5;
     static final double TARGET_SCALING = 11.0;
+    static final int DEFAULT_ROWS = 200_000;
+    static final int DEFAULT_REMOTE_ROWS = 10_000;
+    static final int DEFAULT_LATENCY_MS = 5;
+    /** The remote sink's threads: far more than any variant has in flight, so waiting never queues at the sink. */
+    static final int REMOTE_SINK_THREADS = 64;
+    static final List<Integer> REMOTE_PARALLEL = List.of(1, 8);
 
     private record Options(int rows, List<String> stores, boolean scaling, List<String> variants, Integer parallelDeliveries,
-            Path resultsDir) {
+            boolean remote, int remoteRows, int latencyMs, Path resultsDir) {
         boolean standard() {
-            return rows == 200_000 && stores.size() == 2 && scaling && variants.size() == 3 && parallelDeliveries == null;
+            return rows == DEFAULT_ROWS && stores.size() == 2 && scaling && variants.size() == 3 && parallelDeliveries == null
+                    && remote && remoteRows == DEFAULT_REMOTE_ROWS && latencyMs == DEFAULT_LATENCY_MS;
         }
     }
 
-    /** Everything measured on one store. */
-    private record StoreResult(String store, String durability, List<Run> runs, Run scalingSmall) {
+    /** Everything measured on one store: the loopback scenario, and the remote-target scenario (empty if skipped). */
+    private record StoreResult(String store, String durability, List<Run> runs, Run scalingSmall, List<Run> remoteRuns) {
         Run run(String variant) {
+            return find(runs, variant);
+        }
+
+        Run remote(String variant) {
+            return find(remoteRuns, variant);
+        }
+
+        private static Run find(List<Run> runs, String variant) {
             return runs.stream().filter(r -> r.variant().equals(variant)).findFirst().orElse(null);
         }
     }
@@ -39,13 +58,22 @@ public final class FeedBench {
     public static void main(String[] args) throws Exception {
         Options options = parse(args);
         Path routesDir = Path.of("bench", "routes");
-        CaravanFeedDrain caravan = new CaravanFeedDrain(routesDir, Path.of(System.getProperty("bench.templates", "routes")),
-                options.parallelDeliveries());
+        Path templates = Path.of(System.getProperty("bench.templates", "routes"));
+        CaravanFeedDrain caravan = new CaravanFeedDrain(routesDir, templates, options.parallelDeliveries(), "caravan");
         List<Drain> drains = java.util.stream.Stream.of(caravan, new PlainCamelDrain(), new RawLoopDrain())
                 .filter(d -> options.variants().contains(d.name())).toList();
+        // remote target: caravan one row at a time and eight at a time, then the same (b) and (c)
+        List<Drain> remoteDrains = new ArrayList<>();
+        if (options.variants().contains("caravan")) {
+            for (int p : REMOTE_PARALLEL) {
+                remoteDrains.add(new CaravanFeedDrain(routesDir, templates, p, remoteCaravan(p)));
+            }
+        }
+        drains.stream().filter(d -> !(d instanceof CaravanFeedDrain)).forEach(remoteDrains::add);
         List<StoreResult> results = new ArrayList<>();
         LocalDateTime started = LocalDateTime.now();
-        try (Sink sink = new Sink(4)) {
+        long startedNanos = System.nanoTime();
+        try (Sink sink = new Sink(4); Sink remoteSink = new Sink(REMOTE_SINK_THREADS, options.latencyMs())) {
             for (String kind : options.stores()) {
                 try (BenchStore store = BenchStore.open(kind)) {
                     System.out.println("== " + kind + ": " + store.durability());
@@ -58,11 +86,20 @@ public final class FeedBench {
                     }
                     Run small = options.scaling() && options.variants().contains("caravan")
                             ? measure(store, drains.get(0), options.rows() / 10, sink, "scaling") : null;
-                    results.add(new StoreResult(kind, store.durability(), runs, small));
+                    List<Run> remoteRuns = new ArrayList<>();
+                    if (options.remote()) {
+                        // no separate warm-up: the loopback runs above already warmed every code path in this JVM
+                        System.out.println("  -- remote target: every POST answered after " + options.latencyMs() + " ms");
+                        for (Drain drain : remoteDrains) {
+                            remoteRuns.add(measure(store, drain, options.remoteRows(), remoteSink, "remote"));
+                        }
+                    }
+                    results.add(new StoreResult(kind, store.durability(), runs, small, remoteRuns));
                 }
             }
         }
-        String report = report(options, results, started, caravan.settingsNote());
+        long wallSeconds = (System.nanoTime() - startedNanos) / 1_000_000_000L;
+        String report = report(options, results, started, wallSeconds, caravan.settingsNote());
         System.out.println();
         System.out.println(report);
         Files.createDirectories(options.resultsDir());
@@ -101,25 +138,36 @@ public final class FeedBench {
         }
     }
 
-    private static String report(Options options, List<StoreResult> results, LocalDateTime started, String caravanSettings) {
+    private static String remoteCaravan(int parallelDeliveries) {
+        return "caravan-p" + parallelDeliveries;
+    }
+
+    private static String report(Options options, List<StoreResult> results, LocalDateTime started, long wallSeconds,
+            String caravanSettings) {
         StringBuilder out = new StringBuilder();
         out.append("# caravan feed benchmark, ").append(started.truncatedTo(ChronoUnit.MINUTES)).append("\n\n");
-        out.append("- command: `bench/run").append(options.rows() == 200_000 ? "" : " --rows " + options.rows())
+        out.append("- command: `bench/run").append(options.rows() == DEFAULT_ROWS ? "" : " --rows " + options.rows())
                 .append(options.stores().size() == 2 ? "" : " --store " + options.stores().get(0))
                 .append(options.scaling() ? "" : " --skip-scaling")
                 .append(options.variants().size() == 3 ? "" : " --variants " + String.join(",", options.variants()))
                 .append(options.parallelDeliveries() == null ? "" : " --parallel-deliveries " + options.parallelDeliveries())
+                .append(options.remote() ? "" : " --skip-remote")
+                .append(!options.remote() || options.remoteRows() == DEFAULT_REMOTE_ROWS ? "" : " --remote-rows " + options.remoteRows())
+                .append(!options.remote() || options.latencyMs() == DEFAULT_LATENCY_MS ? "" : " --target-latency-ms " + options.latencyMs())
                 .append("`\n");
         out.append("- caravan route: page 500 (max_returned_events), one execution drains the backlog, no throttle, ")
-                .append(caravanSettings).append("\n");
+                .append(caravanSettings).append(options.remote() ? " in the loopback scenario; 1 and 8 in the remote-target scenario" : "")
+                .append("\n");
         out.append("- commit: ").append(System.getProperty("bench.commit", "unknown")).append('\n');
         out.append("- machine: ").append(machine()).append('\n');
         out.append("- JVM: ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.version"))
                 .append(", ").append(String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments())).append('\n');
         out.append("- one run per cell, after a warm-up of every variant on ").append(String.format(Locale.ROOT, "%,d", WARMUP_ROWS))
                 .append(" rows in the same JVM; sink: JDK HttpServer on 127.0.0.1, 4 threads, 201 to every POST\n");
+        out.append(String.format(Locale.ROOT, "- whole run (build excluded): %d min %02d s%n", wallSeconds / 60, wallSeconds % 60));
+        out.append("\n# Scenario 1: loopback target (the issue's targets are judged here)\n");
         for (StoreResult r : results) {
-            out.append("\n## store: ").append(r.store()).append("\n\n").append(r.durability()).append("\n\n");
+            out.append("\n## loopback target, store: ").append(r.store()).append("\n\n").append(r.durability()).append("\n\n");
             out.append("| variant | rows | seconds | rows/s | delivery | JVM CPU s | load before |\n|---|---:|---:|---:|---|---:|---:|\n");
             for (Run run : r.runs()) {
                 row(out, label(run.variant()), run);
@@ -144,7 +192,46 @@ public final class FeedBench {
                         a.innerSeconds(), s.innerSeconds(), a.innerSeconds() / s.innerSeconds()));
             }
         }
+        if (options.remote()) {
+            remoteReport(out, options, results);
+        }
         return out.toString();
+    }
+
+    private static void remoteReport(StringBuilder out, Options options, List<StoreResult> results) {
+        int n = options.remoteRows();
+        double serial = n * options.latencyMs() / 1000.0;
+        out.append("\n# Scenario 2: remote target (information only; no targets)\n\n");
+        out.append(String.format(Locale.ROOT, "Same backlog shape and validity checks, %,d rows, into a second sink that answers every POST "
+                + "%d ms after its request arrived (JDK HttpServer on 127.0.0.1, %d threads, so requests never queue at the sink), "
+                + "as an SAP-like target across a network would. Run right after the loopback scenario on the same store, without a "
+                + "warm-up of its own. Delivering one row at a time cannot take less than %,d × %d ms = %.1f s (%,.0f rows/s); eight "
+                + "at a time, %.2f s (%,.0f rows/s).%n", n, options.latencyMs(), REMOTE_SINK_THREADS, n, options.latencyMs(), serial,
+                n / serial, serial / 8, 8 * n / serial));
+        for (StoreResult r : results) {
+            out.append("\n## remote target (").append(options.latencyMs()).append(" ms per POST), store: ").append(r.store())
+                    .append("\n\n");
+            out.append("| variant | rows | seconds | rows/s | delivery | JVM CPU s | load before |\n|---|---:|---:|---:|---|---:|---:|\n");
+            for (Run run : r.remoteRuns()) {
+                row(out, label(run.variant()), run);
+            }
+            out.append("\n| ratio (rows/s) | value |\n|---|---:|\n");
+            for (int p : REMOTE_PARALLEL) {
+                Run a = r.remote(remoteCaravan(p));
+                info(out, "a/b, caravan parallelDeliveries=" + p + " vs plain Camel", a, r.remote("plain-camel"));
+                info(out, "a/c, caravan parallelDeliveries=" + p + " vs raw loop", a, r.remote("raw-loop"));
+            }
+        }
+    }
+
+    private static void info(StringBuilder out, String label, Run x, Run y) {
+        if (x == null || y == null) {
+            return;
+        }
+        out.append("| ").append(label).append(" | ")
+                .append(x.valid() && y.valid() ? String.format(Locale.ROOT, "%.2f", x.rowsPerSecond() / y.rowsPerSecond())
+                        : "n/a (a run was invalid)")
+                .append(" |\n");
     }
 
     private static void row(StringBuilder out, String label, Run run) {
@@ -170,7 +257,8 @@ public final class FeedBench {
             case "caravan" -> "(a) caravan watermark feed";
             case "plain-camel" -> "(b) plain Camel: jdbc → split → idempotentConsumer(JdbcMessageIdRepository) → http";
             case "raw-loop" -> "(c) raw JDBC keyset loop → java.net.http";
-            default -> variant;
+            default -> variant.startsWith("caravan-p")
+                    ? "(a) caravan watermark feed, parallelDeliveries=" + variant.substring("caravan-p".length()) : variant;
         };
     }
 
@@ -193,11 +281,18 @@ public final class FeedBench {
         return o.standard() ? "feed-" + date + ".md"
                 : "feed-" + date + "-" + o.rows() + "rows-" + String.join("+", o.stores()) + (o.scaling() ? "" : "-noscaling")
                         + (o.variants().size() == 3 ? "" : "-" + String.join("+", o.variants()))
-                        + (o.parallelDeliveries() == null ? "" : "-parallel" + o.parallelDeliveries()) + ".md";
+                        + (o.parallelDeliveries() == null ? "" : "-parallel" + o.parallelDeliveries())
+                        + (!o.remote() ? "-noremote"
+                                : o.remoteRows() == DEFAULT_REMOTE_ROWS && o.latencyMs() == DEFAULT_LATENCY_MS ? ""
+                                        : "-remote" + o.remoteRows() + "rows" + o.latencyMs() + "ms")
+                        + ".md";
     }
 
     private static Options parse(String[] args) {
-        int rows = 200_000;
+        int rows = DEFAULT_ROWS;
+        boolean remote = true;
+        int remoteRows = DEFAULT_REMOTE_ROWS;
+        int latencyMs = DEFAULT_LATENCY_MS;
         String store = "both";
         boolean scaling = true;
         List<String> variants = List.of("caravan", "plain-camel", "raw-loop");
@@ -209,13 +304,20 @@ public final class FeedBench {
                 case "--skip-scaling" -> scaling = false;
                 case "--variants" -> variants = List.of(args[++i].split(","));
                 case "--parallel-deliveries" -> parallelDeliveries = Integer.parseInt(args[++i]);
+                case "--skip-remote" -> remote = false;
+                case "--remote-rows" -> remoteRows = Integer.parseInt(args[++i].replace("_", "").replace(",", ""));
+                case "--target-latency-ms" -> latencyMs = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException(
                         "unknown option " + args[i] + "; usage: bench/run [--rows N] [--store h2|postgresql|both] [--skip-scaling]"
-                                + " [--variants caravan,plain-camel,raw-loop] [--parallel-deliveries N]");
+                                + " [--variants caravan,plain-camel,raw-loop] [--parallel-deliveries N]"
+                                + " [--skip-remote] [--remote-rows N] [--target-latency-ms N]");
             }
         }
-        if (rows < 10) {
-            throw new IllegalArgumentException("--rows must be at least 10");
+        if (rows < 10 || remoteRows < 10) {
+            throw new IllegalArgumentException("--rows and --remote-rows must be at least 10");
+        }
+        if (latencyMs < 0) {
+            throw new IllegalArgumentException("--target-latency-ms must be 0 or more");
         }
         List<String> stores = switch (store) {
             case "both" -> List.of("h2", "postgresql");
@@ -225,6 +327,7 @@ public final class FeedBench {
         if (variants.isEmpty() || !List.of("caravan", "plain-camel", "raw-loop").containsAll(variants)) {
             throw new IllegalArgumentException("--variants takes a comma-separated subset of caravan,plain-camel,raw-loop");
         }
-        return new Options(rows, stores, scaling, variants, parallelDeliveries, Path.of("bench", "results"));
+        return new Options(rows, stores, scaling, variants, parallelDeliveries, remote, remoteRows, latencyMs,
+                Path.of("bench", "results"));
     }
 }

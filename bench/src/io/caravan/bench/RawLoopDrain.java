@@ -18,13 +18,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * (c) the floor: keyset pages of 500 with plain JDBC, each row POSTed in turn with java.net.http (HTTP/1.1,
+ * (c) the floor: keyset pages of 500 with plain JDBC (the row-value keyset of caravan's bench statement), each row POSTed in turn with java.net.http (HTTP/1.1,
  * keep-alive). No ledger, no watermark store, no framework: what the same delivery costs with nothing around it.
  */
 final class RawLoopDrain implements Drain {
     static final String PAGE_SQL = """
             SELECT id, revision, payload, updated_at FROM source_rows
-            WHERE updated_at > ? OR (updated_at = ? AND id > ?)
+            WHERE (updated_at, id) > (?, ?)
             ORDER BY updated_at, id LIMIT ?""";
     static final int PAGE = 500;
 
@@ -48,9 +48,8 @@ final class RawLoopDrain implements Drain {
             List<Map<String, Object>> page = new ArrayList<>(PAGE);
             try (Connection c = backlog.dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(PAGE_SQL)) {
                 ps.setObject(1, afterUpdatedAt);
-                ps.setObject(2, afterUpdatedAt);
-                ps.setLong(3, afterId);
-                ps.setInt(4, PAGE);
+                ps.setLong(2, afterId);
+                ps.setInt(3, PAGE);
                 ps.setFetchSize(PAGE);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {

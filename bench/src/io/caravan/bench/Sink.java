@@ -10,6 +10,7 @@ import java.util.BitSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,10 +29,20 @@ final class Sink implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger duplicates = new AtomicInteger();
     private final AtomicInteger malformed = new AtomicInteger();
+    private final long latencyNanos;
     private BitSet seen = new BitSet();
     private int expected;
 
     Sink(int threadCount) throws IOException {
+        this(threadCount, 0);
+    }
+
+    /**
+     * @param latencyMillis how long each POST takes to answer, counted from when its handler starts (a remote
+     *        target across a network); 0 answers at once. Each waiting request holds one of the threads.
+     */
+    Sink(int threadCount, int latencyMillis) throws IOException {
+        latencyNanos = latencyMillis * 1_000_000L;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200);
         threads = Executors.newFixedThreadPool(threadCount, r -> {
             Thread t = new Thread(r, "bench-sink");
@@ -61,8 +72,12 @@ final class Sink implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        long arrived = System.nanoTime();
         try (exchange; InputStream in = exchange.getRequestBody()) {
             byte[] body = in.readAllBytes();
+            for (long left = latencyNanos; left > 0; left = arrived + latencyNanos - System.nanoTime()) {
+                LockSupport.parkNanos(left); // counted after the wait, so "the N-th request" is when its answer leaves
+            }
             String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
             Matcher m = key == null ? null : KEY.matcher(key);
             if (!"POST".equals(exchange.getRequestMethod()) || m == null || !m.matches() || body.length < MIN_BODY_BYTES) {

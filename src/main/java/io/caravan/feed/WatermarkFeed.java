@@ -60,6 +60,7 @@ public final class WatermarkFeed {
     private final Duration overlap;
     private final Expression keyExpression;
     private final boolean keyUsesPayloadHash;
+    private final List<String> requiredFields;
     private final String updatedAtField;
     private final CamelContext camel;
     private final DataSource store;
@@ -70,7 +71,7 @@ public final class WatermarkFeed {
     private final FeedMetrics metrics;
 
     WatermarkFeed(String routeId, FeedSource source, DrainBudget budget, Duration overlap, Expression keyExpression, boolean keyUsesPayloadHash,
-            String updatedAtField,
+            List<String> requiredFields, String updatedAtField,
             CamelContext camel, DataSource store, IdempotencyLedger ledger, Watermarks watermarks, ExecutionLog executionLog,
             DeadLetters deadLetters, FeedMetrics metrics) {
         this.routeId = routeId;
@@ -79,6 +80,7 @@ public final class WatermarkFeed {
         this.overlap = overlap;
         this.keyExpression = keyExpression;
         this.keyUsesPayloadHash = keyUsesPayloadHash;
+        this.requiredFields = List.copyOf(requiredFields);
         this.updatedAtField = updatedAtField;
         this.camel = camel;
         this.store = store;
@@ -140,7 +142,11 @@ public final class WatermarkFeed {
                 if (!seen.add(key)) {
                     execution.outcome(i, key, RowOutcome.DUPLICATE, "same key earlier in the page");
                 } else if (claim.mustProcess() && keyless.contains(i)) {
-                    quarantineKeyless(exchange, execution, i, rows.get(i), payloads.get(i), key);
+                    quarantine(exchange, execution, i, rows.get(i), payloads.get(i), key, null, "key expression gave no usable key "
+                            + "(empty, or over " + IdempotencyLedger.MAX_KEY_LENGTH + " characters) for row id " + rows.get(i).position().id());
+                } else if (claim.mustProcess() && missingField(rows.get(i)) != null) {
+                    quarantine(exchange, execution, i, rows.get(i), payloads.get(i), key, key, "row id " + rows.get(i).position().id()
+                            + " has no value for required field '" + missingField(rows.get(i)) + "'");
                 } else if (claim.mustProcess()) {
                     deliveries.add(new Delivery(rows.get(i), payloads.get(i), key, i));
                 } else if (claim == ClaimOutcome.HELD) {
@@ -281,17 +287,27 @@ public final class WatermarkFeed {
     }
 
     /**
-     * A row without a usable key cannot pass the ledger: it goes to dead_letter as DATA_QUALITY with its payload,
-     * so the watermark can pass it and nothing is lost; a replay after fixing the key expression re-drives it. Its
-     * quarantine is recorded in the ledger under a key of caravan's own, so an edit of the row is quarantined again.
+     * A row that fails validation (no usable key, a required field empty) is not sent: it goes to dead_letter as
+     * DATA_QUALITY with its payload and its ledger key is completed FAILED, so the watermark passes it, nothing
+     * is lost, and a re-read does not quarantine it again; an edit of the row (a new key) is judged afresh.
      */
-    private void quarantineKeyless(Exchange exchange, FeedExecution execution, int index, SourceRow row, String json, String key) {
-        String reason = "key expression gave no usable key (empty, or over " + IdempotencyLedger.MAX_KEY_LENGTH
-                + " characters) for row id " + row.position().id();
+    private void quarantine(Exchange exchange, FeedExecution execution, int index, SourceRow row, String json, String ledgerKey,
+            String deliveryKey, String reason) {
         long id = deadLetters.record(DeadLetter.of(routeId, exchange.getProperty(CaravanExchange.CORRELATION_ID, String.class),
-                null, ErrorCategory.DATA_QUALITY.name(), null, reason, 0, json, Map.of()));
-        LOG.warn("feed {}: row {} dead-lettered ({}): {}", routeId, row.position().id(), id, reason);
-        execution.outcome(index, key, RowOutcome.DEAD_LETTERED, "dead_letter:" + id);
+                deliveryKey, ErrorCategory.DATA_QUALITY.name(), null, reason, 0, json, Map.of()));
+        LOG.warn("feed {}: row {} quarantined as dead letter {}: {}", routeId, row.position().id(), id, reason);
+        execution.outcome(index, ledgerKey, RowOutcome.DEAD_LETTERED, "dead_letter:" + id);
+    }
+
+    /** The first required field the row has no value for, or null. */
+    private String missingField(SourceRow row) {
+        for (String field : requiredFields) {
+            Object v = row.data().get(field);
+            if (v == null || (v instanceof String text && text.isBlank())) {
+                return field;
+            }
+        }
+        return null;
     }
 
     /** The ledger key that records a keyless row's quarantine, so a re-read does not quarantine it again. */

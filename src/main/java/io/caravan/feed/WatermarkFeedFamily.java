@@ -50,6 +50,9 @@ public final class WatermarkFeedFamily implements RouteFamily {
                     "Camel simple expression for the idempotency key over the row (body is the row map; header caravanPayloadHash "
                             + "hashes its content without updated_at), e.g. SAP:ACTUAL_HOURS:${body[id]}:${body[revision]}."),
             required("target", ParamType.URL, "The HTTP endpoint each row is POSTed to as JSON with an Idempotency-Key header."),
+            optional("requiredFields", ParamType.TEXT, null,
+                    "Comma-separated row fields that must have a value; a row missing one is not sent but dead-lettered as "
+                            + "DATA_QUALITY (quarantine)."),
             optional("parallelDeliveries", ParamType.POSITIVE_INT, "1",
                     "Rows of one page delivered at the same time (1 = one after another). Rows of a page have distinct "
                             + "keys; the watermark still advances only after the whole page's outcomes are recorded."));
@@ -140,7 +143,7 @@ public final class WatermarkFeedFamily implements RouteFamily {
         FeedMetrics metrics = new FeedMetrics(meters, routeId, clock);
         String updatedAtField = spec.param("sourceKind").equals("jdbc") ? "updated_at" : spec.param("updatedAtField");
         WatermarkFeed feed = new WatermarkFeed(routeId, source, spec.budget().orElseThrow(), spec.durationParam("overlap"), key,
-                spec.param("key").contains(WatermarkFeed.PAYLOAD_HASH), updatedAtField,
+                spec.param("key").contains(WatermarkFeed.PAYLOAD_HASH), spec.optionalParam("requiredFields").map(WatermarkFeedFamily::requiredFields).orElse(List.of()), updatedAtField,
                 camel, store, ledger, watermarks, executionLog, new DeadLetters(store, clock), metrics);
         int threads = spec.intParam("parallelDeliveries");
         ExecutorService pool = camel.getExecutorServiceManager().newFixedThreadPool(this, "caravan-feed-" + routeId, threads);
@@ -166,6 +169,10 @@ public final class WatermarkFeedFamily implements RouteFamily {
                 metrics.close();
             }
         };
+    }
+
+    static List<String> requiredFields(String text) {
+        return java.util.Arrays.stream(text.split(",")).map(String::trim).filter(f -> !f.isEmpty()).toList();
     }
 
     static String beanName(String routeId) {

@@ -90,4 +90,33 @@ class OutcomeIsolationTest {
                 .satisfies(e -> assertThat(e.getRequest().getHeader("Idempotency-Key")).isEqualTo("p2"));
         assertThat(feeds.app().deadLetters().findByRoute("keyless-feed")).extracting(DeadLetter::idempotencyKey).containsOnlyNulls();
     }
+
+    /** Guards against sending a row that fails validation, or quarantining it again on every re-read. */
+    @Test
+    void a_row_missing_a_required_field_is_quarantined_and_sent_once_fixed() {
+        TARGET.stubFor(post(urlEqualTo("/required")).willReturn(aResponse().withStatus(200)));
+        FeedFixture feeds = APPS.on(Databases.Backend.H2);
+        FeedFixture.Source source = feeds.newSource();
+        source.table().insert(1, 1, "ok", T0);
+        source.table().insert(2, 1, " ", T0.plusSeconds(1));
+        feeds.app().profiles().upsert(new DrainProfile("TEST_5x1", Duration.ofSeconds(1), 5, 1, "test"));
+        feeds.startFeed(FeedRow.jdbc("required-feed", "TEST_5x1", source.name(), TARGET.baseUrl() + "/required")
+                .param("requiredFields", "payload, revision").schedule("every 500ms"));
+
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            TARGET.verify(1, postRequestedFor(urlEqualTo("/required")));
+            assertThat(feeds.app().watermarks().find("required-feed")).get().extracting(Watermark::id).isEqualTo("2");
+        });
+        feeds.awaitMoreExecutions("required-feed", 2);
+        assertThat(feeds.app().deadLetters().findByRoute("required-feed")).singleElement().satisfies(d -> {
+            assertThat(d.category()).isEqualTo("DATA_QUALITY");
+            assertThat(d.reason()).isEqualTo("row id 2 has no value for required field 'payload'");
+            assertThat(d.idempotencyKey()).isEqualTo("required-feed:2:1");
+        });
+        assertThat(feeds.app().ledger().find("required-feed:2:1")).get().extracting(LedgerEntry::status).isEqualTo(LedgerStatus.FAILED);
+
+        // the source fixes the row: a new revision, a new key, sent
+        source.table().edit(2, "fixed", T0.plusSeconds(2));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> TARGET.verify(2, postRequestedFor(urlEqualTo("/required"))));
+    }
 }
