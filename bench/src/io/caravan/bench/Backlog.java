@@ -35,8 +35,9 @@ final class Backlog implements AutoCloseable {
         HikariDataSource ds = BenchStore.pool(db, "bench-source", 4);
         try (Connection c = ds.getConnection()) {
             try (Statement s = c.createStatement()) {
-                s.execute("CREATE TABLE source_rows (id BIGINT PRIMARY KEY, revision INT NOT NULL, payload VARCHAR(400) NOT NULL, "
-                        + "updated_at TIMESTAMP WITH TIME ZONE NOT NULL)");
+                s.execute(
+                        "CREATE TABLE source_rows (id BIGINT PRIMARY KEY, revision INT NOT NULL, payload VARCHAR(400) NOT NULL, "
+                                + "updated_at TIMESTAMP WITH TIME ZONE NOT NULL)");
             }
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO source_rows VALUES (?, 1, ?, ?)")) {
@@ -67,8 +68,10 @@ final class Backlog implements AutoCloseable {
 
     /** ~200 bytes of realistic text for row {@code id}: an hours entry's free fields. */
     static String payload(int id) {
-        String s = "{\"employee\":\"E" + (100_000 + id % 4_000) + "\",\"project\":\"PRJ-" + (id % 250) + "-2026\",\"hours\":"
-                + (id % 9) + "." + (id % 4) * 25 + ",\"work_date\":\"2026-01-" + (1 + id % 28 < 10 ? "0" : "") + (1 + id % 28)
+        String s = "{\"employee\":\"E" + (100_000 + id % 4_000) + "\",\"project\":\"PRJ-" + (id % 250)
+                + "-2026\",\"hours\":"
+                + (id % 9) + "." + (id % 4) * 25 + ",\"work_date\":\"2026-01-" + (1 + id % 28 < 10 ? "0" : "")
+                + (1 + id % 28)
                 + "\",\"activity\":\"Implementation and review of integration work package " + id + "\",\"comment\":\"";
         StringBuilder b = new StringBuilder(s);
         while (b.length() < 198) {

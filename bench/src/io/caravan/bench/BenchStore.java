@@ -84,7 +84,8 @@ abstract sealed class BenchStore implements AutoCloseable {
 
         @Override
         Db freshSource() {
-            // unquoted identifiers in lower case, as PostgreSQL reports them, so the plain route's ${body[id]} works on both
+            // unquoted identifiers in lower case, as PostgreSQL reports them, so the plain route's ${body[id]} works on
+            // both
             return file("source", ";DATABASE_TO_LOWER=TRUE");
         }
 
@@ -92,7 +93,8 @@ abstract sealed class BenchStore implements AutoCloseable {
             Path base = dir.resolve(purpose + "-" + next());
             return new Db("jdbc:h2:file:" + base + ";AUTO_SERVER=FALSE" + options, "sa", "", () -> {
                 try (Stream<Path> files = Files.list(dir)) {
-                    files.filter(f -> f.getFileName().toString().startsWith(base.getFileName() + ".")).forEach(BenchStore::delete);
+                    files.filter(f -> f.getFileName().toString().startsWith(base.getFileName() + "."))
+                            .forEach(BenchStore::delete);
                 } catch (IOException e) {
                     // a temp file left behind is removed with the directory at the end
                 }
@@ -121,7 +123,13 @@ abstract sealed class BenchStore implements AutoCloseable {
                     .setServerConfig("full_page_writes", "on")
                     .setServerConfig("max_connections", "300")
                     .start();
-            settings = show("fsync", "synchronous_commit", "full_page_writes", "wal_sync_method", "shared_buffers", "server_version");
+            settings = show(
+                    "fsync",
+                    "synchronous_commit",
+                    "full_page_writes",
+                    "wal_sync_method",
+                    "shared_buffers",
+                    "server_version");
         }
 
         @Override
@@ -138,11 +146,16 @@ abstract sealed class BenchStore implements AutoCloseable {
         Db fresh(String purpose) {
             String name = purpose.replace('-', '_') + "_" + next(); // never outside input
             admin("CREATE DATABASE " + name);
-            return new Db(server.getJdbcUrl("postgres", name), "postgres", "", () -> admin("DROP DATABASE IF EXISTS " + name));
+            return new Db(
+                    server.getJdbcUrl("postgres", name),
+                    "postgres",
+                    "",
+                    () -> admin("DROP DATABASE IF EXISTS " + name));
         }
 
         private void admin(String sql) {
-            try (Connection c = server.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = server.getPostgresDatabase().getConnection();
+                    Statement s = c.createStatement()) {
                 s.execute(sql);
             } catch (SQLException e) {
                 throw new IllegalStateException(sql + " failed", e);
@@ -151,11 +164,15 @@ abstract sealed class BenchStore implements AutoCloseable {
 
         private String show(String... names) {
             StringBuilder out = new StringBuilder();
-            try (Connection c = server.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = server.getPostgresDatabase().getConnection();
+                    Statement s = c.createStatement()) {
                 for (String n : names) {
                     try (ResultSet rs = s.executeQuery("SHOW " + n)) {
                         rs.next();
-                        out.append(out.length() == 0 ? "" : ", ").append(n).append('=').append(rs.getString(1));
+                        out.append(out.length() == 0 ? "" : ", ")
+                                .append(n)
+                                .append('=')
+                                .append(rs.getString(1));
                     }
                 }
             } catch (SQLException e) {

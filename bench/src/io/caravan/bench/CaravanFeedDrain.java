@@ -60,22 +60,42 @@ final class CaravanFeedDrain implements Drain {
         CaravanApp app = CaravanApp.start(settings);
         try {
             int cycles = backlog.rows / PAGE + 2;
-            app.profiles().upsert(new DrainProfile(PROFILE, Duration.ofSeconds(1), PAGE, cycles,
-                    "bench: one execution drains the whole backlog"));
+            app.profiles()
+                    .upsert(new DrainProfile(
+                            PROFILE,
+                            Duration.ofSeconds(1),
+                            PAGE,
+                            cycles,
+                            "bench: one execution drains the whole backlog"));
             // overlap only shapes later executions' re-read; the measured first one starts at the origin
             String params = "{\"sourceKind\":\"jdbc\",\"sourceDataSource\":\"src\",\"sourceQuery\":\"source-rows\","
                     + "\"key\":\"SAP:HOURS:${body[id]}:${body[revision]}\",\"overlap\":\"1s\","
                     + (parallelDeliveries == null ? "" : "\"parallelDeliveries\":\"" + parallelDeliveries + "\",")
                     + "\"target\":\"" + sink.url() + "\"}";
-            RouteConfigRow row = new RouteConfigRow(ROUTE_ID, "watermark-feed", true, "T3", PROFILE, null, params,
-                    null, null, null, null, "bench", 1, Instant.now(), "bench");
+            RouteConfigRow row = new RouteConfigRow(
+                    ROUTE_ID,
+                    "watermark-feed",
+                    true,
+                    "T3",
+                    PROFILE,
+                    null,
+                    params,
+                    null,
+                    null,
+                    null,
+                    null,
+                    "bench",
+                    1,
+                    Instant.now(),
+                    "bench");
 
             long cpu = Drain.cpuNanos();
             long start = System.nanoTime();
             app.routeConfig().upsert(row, "bench");
             app.reconciler().reconcile(); // the row is picked up now instead of at the next config refresh
             if (!app.reconciler().rejected().isEmpty()) {
-                throw new IllegalStateException("caravan rejected the bench row: " + app.reconciler().rejected());
+                throw new IllegalStateException(
+                        "caravan rejected the bench row: " + app.reconciler().rejected());
             }
             long end = Drain.awaitRequests(sink, backlog.rows, name);
             double cpuSeconds = Drain.cpuSecondsSince(cpu);
@@ -84,8 +104,8 @@ final class CaravanFeedDrain implements Drain {
             Thread.sleep(300); // anything arriving late (a second delivery) still counts against the run
             double inner = Duration.between(first.startedAt(), first.endedAt()).toNanos() / 1e9;
             if (first.rowsDelivered() != backlog.rows) {
-                System.out.println("  caravan: first execution delivered " + first.rowsDelivered() + " rows (" + first.status()
-                        + ", " + first.cycles() + " cycles)");
+                System.out.println("  caravan: first execution delivered " + first.rowsDelivered() + " rows ("
+                        + first.status() + ", " + first.cycles() + " cycles)");
             }
             return new Run(name(), backlog.rows, (end - start) / 1e9, inner, cpuSeconds, sink.check());
         } finally {
@@ -98,7 +118,8 @@ final class CaravanFeedDrain implements Drain {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (System.nanoTime() < deadline) {
             List<Execution> recent = app.executionLog().recent(ROUTE_ID, 20);
-            Execution first = recent.stream().min(Comparator.comparingLong(Execution::id)).orElse(null);
+            Execution first =
+                    recent.stream().min(Comparator.comparingLong(Execution::id)).orElse(null);
             if (first != null && first.endedAt() != null) {
                 return first;
             }

@@ -11,7 +11,8 @@ interface Drain {
 
     /** CPU time this JVM has used so far, in nanoseconds. */
     static long cpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
     }
 
@@ -32,7 +33,8 @@ interface Drain {
                 last = now;
                 lastProgress = System.nanoTime();
             } else if (System.nanoTime() - lastProgress > 60_000_000_000L) {
-                throw new IllegalStateException(who + ": no delivery for 60 s, stuck at " + now + " of " + rows + " rows");
+                throw new IllegalStateException(
+                        who + ": no delivery for 60 s, stuck at " + now + " of " + rows + " rows");
             }
             Thread.sleep(20);
         }

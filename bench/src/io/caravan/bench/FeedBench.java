@@ -30,18 +30,34 @@ public final class FeedBench {
     static final int DEFAULT_LATENCY_MS = 5;
     /** The remote sink's threads: far more than any variant has in flight, so waiting never queues at the sink. */
     static final int REMOTE_SINK_THREADS = 64;
+
     static final List<Integer> REMOTE_PARALLEL = List.of(1, 8);
 
-    private record Options(int rows, List<String> stores, boolean scaling, List<String> variants, Integer parallelDeliveries,
-            boolean remote, int remoteRows, int latencyMs, Path resultsDir) {
+    private record Options(
+            int rows,
+            List<String> stores,
+            boolean scaling,
+            List<String> variants,
+            Integer parallelDeliveries,
+            boolean remote,
+            int remoteRows,
+            int latencyMs,
+            Path resultsDir) {
         boolean standard() {
-            return rows == DEFAULT_ROWS && stores.size() == 2 && scaling && variants.size() == 3 && parallelDeliveries == null
-                    && remote && remoteRows == DEFAULT_REMOTE_ROWS && latencyMs == DEFAULT_LATENCY_MS;
+            return rows == DEFAULT_ROWS
+                    && stores.size() == 2
+                    && scaling
+                    && variants.size() == 3
+                    && parallelDeliveries == null
+                    && remote
+                    && remoteRows == DEFAULT_REMOTE_ROWS
+                    && latencyMs == DEFAULT_LATENCY_MS;
         }
     }
 
     /** Everything measured on one store: the loopback scenario, and the remote-target scenario (empty if skipped). */
-    private record StoreResult(String store, String durability, List<Run> runs, Run scalingSmall, List<Run> remoteRuns) {
+    private record StoreResult(
+            String store, String durability, List<Run> runs, Run scalingSmall, List<Run> remoteRuns) {
         Run run(String variant) {
             return find(runs, variant);
         }
@@ -51,7 +67,10 @@ public final class FeedBench {
         }
 
         private static Run find(List<Run> runs, String variant) {
-            return runs.stream().filter(r -> r.variant().equals(variant)).findFirst().orElse(null);
+            return runs.stream()
+                    .filter(r -> r.variant().equals(variant))
+                    .findFirst()
+                    .orElse(null);
         }
     }
 
@@ -61,7 +80,8 @@ public final class FeedBench {
         Path templates = Path.of(System.getProperty("bench.templates", "routes"));
         CaravanFeedDrain caravan = new CaravanFeedDrain(routesDir, templates, options.parallelDeliveries(), "caravan");
         List<Drain> drains = java.util.stream.Stream.of(caravan, new PlainCamelDrain(), new RawLoopDrain())
-                .filter(d -> options.variants().contains(d.name())).toList();
+                .filter(d -> options.variants().contains(d.name()))
+                .toList();
         // remote target: caravan one row at a time and eight at a time, then the same (b) and (c)
         List<Drain> remoteDrains = new ArrayList<>();
         if (options.variants().contains("caravan")) {
@@ -73,7 +93,8 @@ public final class FeedBench {
         List<StoreResult> results = new ArrayList<>();
         LocalDateTime started = LocalDateTime.now();
         long startedNanos = System.nanoTime();
-        try (Sink sink = new Sink(4); Sink remoteSink = new Sink(REMOTE_SINK_THREADS, options.latencyMs())) {
+        try (Sink sink = new Sink(4);
+                Sink remoteSink = new Sink(REMOTE_SINK_THREADS, options.latencyMs())) {
             for (String kind : options.stores()) {
                 try (BenchStore store = BenchStore.open(kind)) {
                     System.out.println("== " + kind + ": " + store.durability());
@@ -85,11 +106,13 @@ public final class FeedBench {
                         runs.add(measure(store, drain, options.rows(), sink, "measured"));
                     }
                     Run small = options.scaling() && options.variants().contains("caravan")
-                            ? measure(store, drains.get(0), options.rows() / 10, sink, "scaling") : null;
+                            ? measure(store, drains.get(0), options.rows() / 10, sink, "scaling")
+                            : null;
                     List<Run> remoteRuns = new ArrayList<>();
                     if (options.remote()) {
                         // no separate warm-up: the loopback runs above already warmed every code path in this JVM
-                        System.out.println("  -- remote target: every POST answered after " + options.latencyMs() + " ms");
+                        System.out.println(
+                                "  -- remote target: every POST answered after " + options.latencyMs() + " ms");
                         for (Drain drain : remoteDrains) {
                             remoteRuns.add(measure(store, drain, options.remoteRows(), remoteSink, "remote"));
                         }
@@ -122,9 +145,18 @@ public final class FeedBench {
                 run = new Run(drain.name(), rows, Double.NaN, Double.NaN, Double.NaN, sink.check());
             }
             run = run.withLoadBefore(load);
-            System.out.printf(Locale.ROOT, "  %-8s %-11s %,9d rows %8.2f s %,8.0f rows/s  cpu %6.1f s  load %.2f  %s%s%n", phase,
-                    run.variant(), rows, run.seconds(), run.rowsPerSecond(), run.cpuSeconds(), load,
-                    run.valid() ? "valid" : "INVALID ", run.check().problem());
+            System.out.printf(
+                    Locale.ROOT,
+                    "  %-8s %-11s %,9d rows %8.2f s %,8.0f rows/s  cpu %6.1f s  load %.2f  %s%s%n",
+                    phase,
+                    run.variant(),
+                    rows,
+                    run.seconds(),
+                    run.rowsPerSecond(),
+                    run.cpuSeconds(),
+                    load,
+                    run.valid() ? "valid" : "INVALID ",
+                    run.check().problem());
             return run;
         }
     }
@@ -142,33 +174,67 @@ public final class FeedBench {
         return "caravan-p" + parallelDeliveries;
     }
 
-    private static String report(Options options, List<StoreResult> results, LocalDateTime started, long wallSeconds,
+    private static String report(
+            Options options,
+            List<StoreResult> results,
+            LocalDateTime started,
+            long wallSeconds,
             String caravanSettings) {
         StringBuilder out = new StringBuilder();
-        out.append("# caravan feed benchmark, ").append(started.truncatedTo(ChronoUnit.MINUTES)).append("\n\n");
-        out.append("- command: `bench/run").append(options.rows() == DEFAULT_ROWS ? "" : " --rows " + options.rows())
-                .append(options.stores().size() == 2 ? "" : " --store " + options.stores().get(0))
+        out.append("# caravan feed benchmark, ")
+                .append(started.truncatedTo(ChronoUnit.MINUTES))
+                .append("\n\n");
+        out.append("- command: `bench/run")
+                .append(options.rows() == DEFAULT_ROWS ? "" : " --rows " + options.rows())
+                .append(
+                        options.stores().size() == 2
+                                ? ""
+                                : " --store " + options.stores().get(0))
                 .append(options.scaling() ? "" : " --skip-scaling")
                 .append(options.variants().size() == 3 ? "" : " --variants " + String.join(",", options.variants()))
-                .append(options.parallelDeliveries() == null ? "" : " --parallel-deliveries " + options.parallelDeliveries())
+                .append(
+                        options.parallelDeliveries() == null
+                                ? ""
+                                : " --parallel-deliveries " + options.parallelDeliveries())
                 .append(options.remote() ? "" : " --skip-remote")
-                .append(!options.remote() || options.remoteRows() == DEFAULT_REMOTE_ROWS ? "" : " --remote-rows " + options.remoteRows())
-                .append(!options.remote() || options.latencyMs() == DEFAULT_LATENCY_MS ? "" : " --target-latency-ms " + options.latencyMs())
+                .append(
+                        !options.remote() || options.remoteRows() == DEFAULT_REMOTE_ROWS
+                                ? ""
+                                : " --remote-rows " + options.remoteRows())
+                .append(
+                        !options.remote() || options.latencyMs() == DEFAULT_LATENCY_MS
+                                ? ""
+                                : " --target-latency-ms " + options.latencyMs())
                 .append("`\n");
         out.append("- caravan route: page 500 (max_returned_events), one execution drains the backlog, no throttle, ")
-                .append(caravanSettings).append(options.remote() ? " in the loopback scenario; 1 and 8 in the remote-target scenario" : "")
+                .append(caravanSettings)
+                .append(options.remote() ? " in the loopback scenario; 1 and 8 in the remote-target scenario" : "")
                 .append("\n");
-        out.append("- commit: ").append(System.getProperty("bench.commit", "unknown")).append('\n');
+        out.append("- commit: ")
+                .append(System.getProperty("bench.commit", "unknown"))
+                .append('\n');
         out.append("- machine: ").append(machine()).append('\n');
-        out.append("- JVM: ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.version"))
-                .append(", ").append(String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments())).append('\n');
-        out.append("- one run per cell, after a warm-up of every variant on ").append(String.format(Locale.ROOT, "%,d", WARMUP_ROWS))
+        out.append("- JVM: ")
+                .append(System.getProperty("java.vm.name"))
+                .append(' ')
+                .append(System.getProperty("java.version"))
+                .append(", ")
+                .append(String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()))
+                .append('\n');
+        out.append("- one run per cell, after a warm-up of every variant on ")
+                .append(String.format(Locale.ROOT, "%,d", WARMUP_ROWS))
                 .append(" rows in the same JVM; sink: JDK HttpServer on 127.0.0.1, 4 threads, 201 to every POST\n");
-        out.append(String.format(Locale.ROOT, "- whole run (build excluded): %d min %02d s%n", wallSeconds / 60, wallSeconds % 60));
+        out.append(String.format(
+                Locale.ROOT, "- whole run (build excluded): %d min %02d s%n", wallSeconds / 60, wallSeconds % 60));
         out.append("\n# Scenario 1: loopback target (the issue's targets are judged here)\n");
         for (StoreResult r : results) {
-            out.append("\n## loopback target, store: ").append(r.store()).append("\n\n").append(r.durability()).append("\n\n");
-            out.append("| variant | rows | seconds | rows/s | delivery | JVM CPU s | load before |\n|---|---:|---:|---:|---|---:|---:|\n");
+            out.append("\n## loopback target, store: ")
+                    .append(r.store())
+                    .append("\n\n")
+                    .append(r.durability())
+                    .append("\n\n");
+            out.append(
+                    "| variant | rows | seconds | rows/s | delivery | JVM CPU s | load before |\n|---|---:|---:|---:|---|---:|---:|\n");
             for (Run run : r.runs()) {
                 row(out, label(run.variant()), run);
             }
@@ -185,11 +251,20 @@ public final class FeedBench {
                 Run s = r.scalingSmall();
                 double timeRatio = a.seconds() / s.seconds();
                 boolean ok = a.valid() && s.valid() && timeRatio <= TARGET_SCALING;
-                out.append(String.format(Locale.ROOT, "| caravan time, %,d rows / %,d rows | %.2f | ≤ %.0f | %s |%n",
-                        a.rows(), s.rows(), timeRatio, TARGET_SCALING, ok ? "met" : "NOT met"));
-                out.append(String.format(Locale.ROOT,
+                out.append(String.format(
+                        Locale.ROOT,
+                        "| caravan time, %,d rows / %,d rows | %.2f | ≤ %.0f | %s |%n",
+                        a.rows(),
+                        s.rows(),
+                        timeRatio,
+                        TARGET_SCALING,
+                        ok ? "met" : "NOT met"));
+                out.append(String.format(
+                        Locale.ROOT,
                         "| same, route's own execution time (execution_log: %.2f s / %.2f s) | %.2f | | info |%n",
-                        a.innerSeconds(), s.innerSeconds(), a.innerSeconds() / s.innerSeconds()));
+                        a.innerSeconds(),
+                        s.innerSeconds(),
+                        a.innerSeconds() / s.innerSeconds()));
             }
         }
         if (options.remote()) {
@@ -202,16 +277,30 @@ public final class FeedBench {
         int n = options.remoteRows();
         double serial = n * options.latencyMs() / 1000.0;
         out.append("\n# Scenario 2: remote target (information only; no targets)\n\n");
-        out.append(String.format(Locale.ROOT, "Same backlog shape and validity checks, %,d rows, into a second sink that answers every POST "
-                + "%d ms after its request arrived (JDK HttpServer on 127.0.0.1, %d threads, so requests never queue at the sink), "
-                + "as an SAP-like target across a network would. Run right after the loopback scenario on the same store, without a "
-                + "warm-up of its own. Delivering one row at a time cannot take less than %,d × %d ms = %.1f s (%,.0f rows/s); eight "
-                + "at a time, %.2f s (%,.0f rows/s).%n", n, options.latencyMs(), REMOTE_SINK_THREADS, n, options.latencyMs(), serial,
-                n / serial, serial / 8, 8 * n / serial));
+        out.append(String.format(
+                Locale.ROOT,
+                "Same backlog shape and validity checks, %,d rows, into a second sink that answers every POST "
+                        + "%d ms after its request arrived (JDK HttpServer on 127.0.0.1, %d threads, so requests never queue at the sink), "
+                        + "as an SAP-like target across a network would. Run right after the loopback scenario on the same store, without a "
+                        + "warm-up of its own. Delivering one row at a time cannot take less than %,d × %d ms = %.1f s (%,.0f rows/s); eight "
+                        + "at a time, %.2f s (%,.0f rows/s).%n",
+                n,
+                options.latencyMs(),
+                REMOTE_SINK_THREADS,
+                n,
+                options.latencyMs(),
+                serial,
+                n / serial,
+                serial / 8,
+                8 * n / serial));
         for (StoreResult r : results) {
-            out.append("\n## remote target (").append(options.latencyMs()).append(" ms per POST), store: ").append(r.store())
+            out.append("\n## remote target (")
+                    .append(options.latencyMs())
+                    .append(" ms per POST), store: ")
+                    .append(r.store())
                     .append("\n\n");
-            out.append("| variant | rows | seconds | rows/s | delivery | JVM CPU s | load before |\n|---|---:|---:|---:|---|---:|---:|\n");
+            out.append(
+                    "| variant | rows | seconds | rows/s | delivery | JVM CPU s | load before |\n|---|---:|---:|---:|---|---:|---:|\n");
             for (Run run : r.remoteRuns()) {
                 row(out, label(run.variant()), run);
             }
@@ -228,16 +317,29 @@ public final class FeedBench {
         if (x == null || y == null) {
             return;
         }
-        out.append("| ").append(label).append(" | ")
-                .append(x.valid() && y.valid() ? String.format(Locale.ROOT, "%.2f", x.rowsPerSecond() / y.rowsPerSecond())
-                        : "n/a (a run was invalid)")
+        out.append("| ")
+                .append(label)
+                .append(" | ")
+                .append(
+                        x.valid() && y.valid()
+                                ? String.format(Locale.ROOT, "%.2f", x.rowsPerSecond() / y.rowsPerSecond())
+                                : "n/a (a run was invalid)")
                 .append(" |\n");
     }
 
     private static void row(StringBuilder out, String label, Run run) {
-        out.append(String.format(Locale.ROOT, "| %s | %,d | %.2f | %,.0f | %s | %.1f | %.2f |%n", label, run.rows(), run.seconds(),
-                run.rowsPerSecond(), run.valid() ? "every row exactly once" : "**INVALID**: " + run.check().problem(),
-                run.cpuSeconds(), run.loadBefore()));
+        out.append(String.format(
+                Locale.ROOT,
+                "| %s | %,d | %.2f | %,.0f | %s | %.1f | %.2f |%n",
+                label,
+                run.rows(),
+                run.seconds(),
+                run.rowsPerSecond(),
+                run.valid()
+                        ? "every row exactly once"
+                        : "**INVALID**: " + run.check().problem(),
+                run.cpuSeconds(),
+                run.loadBefore()));
     }
 
     private static void ratio(StringBuilder out, String label, Run x, Run y, double target) {
@@ -245,11 +347,21 @@ public final class FeedBench {
             return;
         }
         if (!x.valid() || !y.valid()) {
-            out.append("| ").append(label).append(" | n/a | ≥ ").append(target).append(" | not comparable: a run was invalid |\n");
+            out.append("| ")
+                    .append(label)
+                    .append(" | n/a | ≥ ")
+                    .append(target)
+                    .append(" | not comparable: a run was invalid |\n");
             return;
         }
         double value = x.rowsPerSecond() / y.rowsPerSecond();
-        out.append(String.format(Locale.ROOT, "| %s | %.2f | ≥ %.1f | %s |%n", label, value, target, value >= target ? "met" : "NOT met"));
+        out.append(String.format(
+                Locale.ROOT,
+                "| %s | %.2f | ≥ %.1f | %s |%n",
+                label,
+                value,
+                target,
+                value >= target ? "met" : "NOT met"));
     }
 
     private static String label(String variant) {
@@ -257,33 +369,43 @@ public final class FeedBench {
             case "caravan" -> "(a) caravan watermark feed";
             case "plain-camel" -> "(b) plain Camel: jdbc → split → idempotentConsumer(JdbcMessageIdRepository) → http";
             case "raw-loop" -> "(c) raw JDBC keyset loop → java.net.http";
-            default -> variant.startsWith("caravan-p")
-                    ? "(a) caravan watermark feed, parallelDeliveries=" + variant.substring("caravan-p".length()) : variant;
+            default ->
+                variant.startsWith("caravan-p")
+                        ? "(a) caravan watermark feed, parallelDeliveries=" + variant.substring("caravan-p".length())
+                        : variant;
         };
     }
 
     private static String machine() {
         String cpu = "unknown CPU";
         try {
-            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(cpu);
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .orElse(cpu);
         } catch (IOException e) {
             // not Linux
         }
         long memGb = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getTotalMemorySize() >> 30;
+                        .getTotalMemorySize()
+                >> 30;
         return Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), " + memGb + " GB RAM, "
                 + System.getProperty("os.name") + " " + System.getProperty("os.version") + "; all traffic on loopback";
     }
 
     private static String resultsName(Options o) {
         String date = LocalDate.now().toString();
-        return o.standard() ? "feed-" + date + ".md"
-                : "feed-" + date + "-" + o.rows() + "rows-" + String.join("+", o.stores()) + (o.scaling() ? "" : "-noscaling")
+        return o.standard()
+                ? "feed-" + date + ".md"
+                : "feed-" + date + "-" + o.rows() + "rows-" + String.join("+", o.stores())
+                        + (o.scaling() ? "" : "-noscaling")
                         + (o.variants().size() == 3 ? "" : "-" + String.join("+", o.variants()))
                         + (o.parallelDeliveries() == null ? "" : "-parallel" + o.parallelDeliveries())
-                        + (!o.remote() ? "-noremote"
-                                : o.remoteRows() == DEFAULT_REMOTE_ROWS && o.latencyMs() == DEFAULT_LATENCY_MS ? ""
+                        + (!o.remote()
+                                ? "-noremote"
+                                : o.remoteRows() == DEFAULT_REMOTE_ROWS && o.latencyMs() == DEFAULT_LATENCY_MS
+                                        ? ""
                                         : "-remote" + o.remoteRows() + "rows" + o.latencyMs() + "ms")
                         + ".md";
     }
@@ -299,18 +421,21 @@ public final class FeedBench {
         Integer parallelDeliveries = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--rows" -> rows = Integer.parseInt(args[++i].replace("_", "").replace(",", ""));
+                case "--rows" ->
+                    rows = Integer.parseInt(args[++i].replace("_", "").replace(",", ""));
                 case "--store" -> store = args[++i];
                 case "--skip-scaling" -> scaling = false;
                 case "--variants" -> variants = List.of(args[++i].split(","));
                 case "--parallel-deliveries" -> parallelDeliveries = Integer.parseInt(args[++i]);
                 case "--skip-remote" -> remote = false;
-                case "--remote-rows" -> remoteRows = Integer.parseInt(args[++i].replace("_", "").replace(",", ""));
+                case "--remote-rows" ->
+                    remoteRows = Integer.parseInt(args[++i].replace("_", "").replace(",", ""));
                 case "--target-latency-ms" -> latencyMs = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException(
-                        "unknown option " + args[i] + "; usage: bench/run [--rows N] [--store h2|postgresql|both] [--skip-scaling]"
-                                + " [--variants caravan,plain-camel,raw-loop] [--parallel-deliveries N]"
-                                + " [--skip-remote] [--remote-rows N] [--target-latency-ms N]");
+                default ->
+                    throw new IllegalArgumentException("unknown option " + args[i]
+                            + "; usage: bench/run [--rows N] [--store h2|postgresql|both] [--skip-scaling]"
+                            + " [--variants caravan,plain-camel,raw-loop] [--parallel-deliveries N]"
+                            + " [--skip-remote] [--remote-rows N] [--target-latency-ms N]");
             }
         }
         if (rows < 10 || remoteRows < 10) {
@@ -319,15 +444,25 @@ public final class FeedBench {
         if (latencyMs < 0) {
             throw new IllegalArgumentException("--target-latency-ms must be 0 or more");
         }
-        List<String> stores = switch (store) {
-            case "both" -> List.of("h2", "postgresql");
-            case "h2", "postgresql" -> List.of(store);
-            default -> throw new IllegalArgumentException("--store must be h2, postgresql or both");
-        };
+        List<String> stores =
+                switch (store) {
+                    case "both" -> List.of("h2", "postgresql");
+                    case "h2", "postgresql" -> List.of(store);
+                    default -> throw new IllegalArgumentException("--store must be h2, postgresql or both");
+                };
         if (variants.isEmpty() || !List.of("caravan", "plain-camel", "raw-loop").containsAll(variants)) {
-            throw new IllegalArgumentException("--variants takes a comma-separated subset of caravan,plain-camel,raw-loop");
+            throw new IllegalArgumentException(
+                    "--variants takes a comma-separated subset of caravan,plain-camel,raw-loop");
         }
-        return new Options(rows, stores, scaling, variants, parallelDeliveries, remote, remoteRows, latencyMs,
+        return new Options(
+                rows,
+                stores,
+                scaling,
+                variants,
+                parallelDeliveries,
+                remote,
+                remoteRows,
+                latencyMs,
                 Path.of("bench", "results"));
     }
 }

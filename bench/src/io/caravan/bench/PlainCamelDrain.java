@@ -40,24 +40,29 @@ final class PlainCamelDrain implements Drain {
             http.setAutomaticRetriesDisabled(true);
             // creates CAMEL_MESSAGEPROCESSED on start; add() is SELECT + INSERT in its own transaction per key
             JdbcMessageIdRepository seen = new JdbcMessageIdRepository(repoDataSource, "bench");
-            // H2 returns TIMESTAMP WITH TIME ZONE as OffsetDateTime, which Jackson needs jsr310 for (not on the classpath)
-            ObjectMapper mapper = new ObjectMapper().registerModule(
-                    new SimpleModule().addSerializer(OffsetDateTime.class, ToStringSerializer.instance));
+            // H2 returns TIMESTAMP WITH TIME ZONE as OffsetDateTime, which Jackson needs jsr310 for (not on the
+            // classpath)
+            ObjectMapper mapper = new ObjectMapper()
+                    .registerModule(
+                            new SimpleModule().addSerializer(OffsetDateTime.class, ToStringSerializer.instance));
             JacksonDataFormat json = new JacksonDataFormat(mapper, Map.class);
             camel.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
-                    from("timer:plain-feed?repeatCount=1&delay=0").routeId("plain-feed").autoStartup(false)
+                    from("timer:plain-feed?repeatCount=1&delay=0")
+                            .routeId("plain-feed")
+                            .autoStartup(false)
                             .setBody(constant("select * from source_rows order by updated_at, id"))
                             .to("jdbc:src?outputType=StreamList")
-                            .split(body()).streaming()
-                                .idempotentConsumer(simple(KEY), seen)
-                                .setHeader("Idempotency-Key", simple(KEY))
-                                .marshal(json)
-                                .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
-                                // no CamelHttpMethod header: camel-http POSTs a body anyway, and the String "POST" costs a
-                                // type-converter scan per message (see bench/README.md)
-                                .to(sink.url())
+                            .split(body())
+                            .streaming()
+                            .idempotentConsumer(simple(KEY), seen)
+                            .setHeader("Idempotency-Key", simple(KEY))
+                            .marshal(json)
+                            .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
+                            // no CamelHttpMethod header: camel-http POSTs a body anyway, and the String "POST" costs a
+                            // type-converter scan per message (see bench/README.md)
+                            .to(sink.url())
                             .end();
                 }
             });

@@ -22,7 +22,8 @@ import java.util.Map;
  * keep-alive). No ledger, no watermark store, no framework: what the same delivery costs with nothing around it.
  */
 final class RawLoopDrain implements Drain {
-    static final String PAGE_SQL = """
+    static final String PAGE_SQL =
+            """
             SELECT id, revision, payload, updated_at FROM source_rows
             WHERE (updated_at, id) > (?, ?)
             ORDER BY updated_at, id LIMIT ?""";
@@ -35,8 +36,10 @@ final class RawLoopDrain implements Drain {
 
     @Override
     public Run run(BenchStore store, Backlog backlog, Sink sink) throws Exception {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
         ObjectMapper json = new ObjectMapper();
         URI target = URI.create(sink.url());
 
@@ -46,7 +49,8 @@ final class RawLoopDrain implements Drain {
         long afterId = Long.MIN_VALUE;
         while (true) {
             List<Map<String, Object>> page = new ArrayList<>(PAGE);
-            try (Connection c = backlog.dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(PAGE_SQL)) {
+            try (Connection c = backlog.dataSource.getConnection();
+                    PreparedStatement ps = c.prepareStatement(PAGE_SQL)) {
                 ps.setObject(1, afterUpdatedAt);
                 ps.setLong(2, afterId);
                 ps.setInt(3, PAGE);
@@ -57,7 +61,11 @@ final class RawLoopDrain implements Drain {
                         row.put("id", rs.getLong(1));
                         row.put("revision", rs.getInt(2));
                         row.put("payload", rs.getString(3));
-                        row.put("updated_at", rs.getObject(4, OffsetDateTime.class).toInstant().toString());
+                        row.put(
+                                "updated_at",
+                                rs.getObject(4, OffsetDateTime.class)
+                                        .toInstant()
+                                        .toString());
                         page.add(row);
                     }
                 }
@@ -72,7 +80,9 @@ final class RawLoopDrain implements Drain {
                 try {
                     response = client.send(request, HttpResponse.BodyHandlers.discarding());
                 } catch (java.io.IOException e) {
-                    throw new IllegalStateException("row " + row.get("id") + " after " + (System.nanoTime() - start) / 1_000_000 + " ms: " + e, e);
+                    throw new IllegalStateException(
+                            "row " + row.get("id") + " after " + (System.nanoTime() - start) / 1_000_000 + " ms: " + e,
+                            e);
                 }
                 if (response.statusCode() / 100 != 2) {
                     throw new IllegalStateException("sink answered " + response.statusCode());

@@ -6,7 +6,13 @@ package io.caravan.bench;
  * row), otherwise NaN. {@code cpuSeconds} is this JVM's CPU time over the timed window (the variant, the sink and
  * H2; not the PostgreSQL server).
  */
-record Run(String variant, int rows, double seconds, double innerSeconds, double cpuSeconds, Sink.Check check,
+record Run(
+        String variant,
+        int rows,
+        double seconds,
+        double innerSeconds,
+        double cpuSeconds,
+        Sink.Check check,
         double loadBefore) {
 
     Run(String variant, int rows, double seconds, double innerSeconds, double cpuSeconds, Sink.Check check) {

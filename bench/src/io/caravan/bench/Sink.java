@@ -73,14 +73,18 @@ final class Sink implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         long arrived = System.nanoTime();
-        try (exchange; InputStream in = exchange.getRequestBody()) {
+        try (exchange;
+                InputStream in = exchange.getRequestBody()) {
             byte[] body = in.readAllBytes();
             for (long left = latencyNanos; left > 0; left = arrived + latencyNanos - System.nanoTime()) {
                 LockSupport.parkNanos(left); // counted after the wait, so "the N-th request" is when its answer leaves
             }
             String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
             Matcher m = key == null ? null : KEY.matcher(key);
-            if (!"POST".equals(exchange.getRequestMethod()) || m == null || !m.matches() || body.length < MIN_BODY_BYTES) {
+            if (!"POST".equals(exchange.getRequestMethod())
+                    || m == null
+                    || !m.matches()
+                    || body.length < MIN_BODY_BYTES) {
                 malformed.incrementAndGet();
             } else {
                 record(Integer.parseInt(m.group(1)));
@@ -114,8 +118,8 @@ final class Sink implements AutoCloseable {
             if (valid()) {
                 return "";
             }
-            return "requests=" + requests + " distinct=" + distinct + " duplicates=" + duplicates + " malformed=" + malformed
-                    + " lost=" + (expected - distinct);
+            return "requests=" + requests + " distinct=" + distinct + " duplicates=" + duplicates + " malformed="
+                    + malformed + " lost=" + (expected - distinct);
         }
     }
 

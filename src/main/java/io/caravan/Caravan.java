@@ -33,7 +33,6 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -41,14 +40,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
+import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
-import org.apache.camel.ExtendedStartupListener;
-import org.apache.camel.support.service.ServiceSupport;
 import org.apache.camel.model.Model;
+import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +61,7 @@ public final class Caravan extends MainListenerSupport {
 
     /** Names under which caravan's parts are bound in the Camel registry. */
     public static final String DATA_SOURCE = "caravanDataSource";
+
     public static final String LEDGER = "caravanLedger";
     public static final String RECONCILER = "caravanReconciler";
 
@@ -74,7 +74,8 @@ public final class Caravan extends MainListenerSupport {
     /** A camel-main with caravan's listener; {@code overrides} win over application.properties (tests use them). */
     public static Main newMain(Map<String, String> overrides) {
         Main main = new Main();
-        main.setPropertyPlaceholderLocations("file:application.properties;optional=true,classpath:application.properties;optional=true");
+        main.setPropertyPlaceholderLocations(
+                "file:application.properties;optional=true,classpath:application.properties;optional=true");
         overrides.forEach(main::addOverrideProperty);
         main.addMainListener(new Caravan());
         return main;
@@ -83,32 +84,52 @@ public final class Caravan extends MainListenerSupport {
     @Override
     public void beforeConfigure(BaseMainSupport main) {
         // bound before camel-micrometer-prometheus starts, so Camel's metrics and caravan's share one registry
-        main.getCamelContext().getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        main.getCamelContext()
+                .getRegistry()
+                .bind(MicrometerConstants.METRICS_REGISTRY_NAME, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
     @Override
     public void afterConfigure(BaseMainSupport main) {
         camel = main.getCamelContext();
         Clock clock = Clock.systemUTC();
-        store = Stores.dataSource(property("caravan.datasource.url"), property("caravan.datasource.user"),
-                secret("caravan.datasource.password"), Integer.parseInt(property("caravan.datasource.pool-size", "10")));
+        store = Stores.dataSource(
+                property("caravan.datasource.url"),
+                property("caravan.datasource.user"),
+                secret("caravan.datasource.password"),
+                Integer.parseInt(property("caravan.datasource.pool-size", "10")));
         Stores.migrate(store);
         configs = new RouteConfigStore(store, clock);
         ConfigAudit audit = new ConfigAudit(store, clock);
         ExecutionLog executionLog = new ExecutionLog(store, clock);
         DeadLetters deadLetters = new DeadLetters(store, clock);
         String owner = owner();
-        IdempotencyLedger ledger = new IdempotencyLedger(store, owner, Durations.parse(property("caravan.ledger.lease", "2m")), clock);
-        PrometheusMeterRegistry meters = camel.getRegistry().lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME,
-                PrometheusMeterRegistry.class);
+        IdempotencyLedger ledger =
+                new IdempotencyLedger(store, owner, Durations.parse(property("caravan.ledger.lease", "2m")), clock);
+        PrometheusMeterRegistry meters = camel.getRegistry()
+                .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, PrometheusMeterRegistry.class);
 
         RetryPolicies retryPolicies = new RetryPolicies(RetryPolicy.DEFAULT);
-        FailureHandling failures = new FailureHandling(new ErrorClassifier(), retryPolicies,
-                (routeId, correlationId, key, category, status, reason, attempts, payload, headers) -> deadLetters.record(
-                        new DeadLetter(null, routeId, correlationId, key, category.name(), status, reason, attempts, payload,
-                                headers, "PENDING", null)),
-                meters, clock, RandomGenerator.getDefault());
+        FailureHandling failures = new FailureHandling(
+                new ErrorClassifier(),
+                retryPolicies,
+                (routeId, correlationId, key, category, status, reason, attempts, payload, headers) ->
+                        deadLetters.record(new DeadLetter(
+                                null,
+                                routeId,
+                                correlationId,
+                                key,
+                                category.name(),
+                                status,
+                                reason,
+                                attempts,
+                                payload,
+                                headers,
+                                "PENDING",
+                                null)),
+                meters,
+                clock,
+                RandomGenerator.getDefault());
         failures.bindTo(camel.getRegistry());
         camel.getRegistry().bind("caravanRowOutcomes", new RowOutcomes());
         camel.getRegistry().bind(DATA_SOURCE, store);
@@ -117,35 +138,52 @@ public final class Caravan extends MainListenerSupport {
         Path routesDir = Path.of(property("caravan.routes.dir", "routes"));
         Map<String, RouteFamily> families = Map.of(
                 WatermarkFeedFamily.TEMPLATE_ID,
-                new WatermarkFeedFamily(camel, store, ledger, new Watermarks(store, clock), executionLog, meters, clock,
-                        this::sourceDataSource, routesDir.resolve("sql")));
+                new WatermarkFeedFamily(
+                        camel,
+                        store,
+                        ledger,
+                        new Watermarks(store, clock),
+                        executionLog,
+                        meters,
+                        clock,
+                        this::sourceDataSource,
+                        routesDir.resolve("sql")));
         Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
-        RouteConfigValidator validator = new RouteConfigValidator(families, id -> model.getRouteTemplateDefinition(id) != null,
-                EgressAllowlist.parse(property("caravan.egress.allowed-hosts", "")), RetryPolicy.DEFAULT);
-        reconciler = new Reconciler(camel, configs, new DrainProfiles(store), audit, executionLog, validator, retryPolicies);
+        RouteConfigValidator validator = new RouteConfigValidator(
+                families,
+                id -> model.getRouteTemplateDefinition(id) != null,
+                EgressAllowlist.parse(property("caravan.egress.allowed-hosts", "")),
+                RetryPolicy.DEFAULT);
+        reconciler =
+                new Reconciler(camel, configs, new DrainProfiles(store), audit, executionLog, validator, retryPolicies);
         camel.getRegistry().bind(RECONCILER, reconciler);
         HealthCheckRegistry.get(camel).register(new ConfigHealthCheck(reconciler));
         RouteConfigControl.register(reconciler);
 
         if ("local".equals(property("caravan.mode", "local"))) {
-            LocalDemo.install(camel, sourceDataSource("demo").orElseThrow(() ->
-                    new IllegalStateException("local mode needs caravan.source.demo.url")));
+            LocalDemo.install(
+                    camel,
+                    sourceDataSource("demo")
+                            .orElseThrow(() -> new IllegalStateException("local mode needs caravan.source.demo.url")));
         }
         try {
             camel.addStartupListener(new ExtendedStartupListener() {
-            @Override
-            public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {}
+                @Override
+                public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {}
 
-            @Override
-            public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
-                startReconciling();
-            }
-        });
+                @Override
+                public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+                    startReconciling();
+                }
+            });
             camel.addService(new Lifecycle(), true, true);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        LOG.info("caravan configured: store {}, owner {}, mode {}", safeUrl(property("caravan.datasource.url")), owner,
+        LOG.info(
+                "caravan configured: store {}, owner {}, mode {}",
+                safeUrl(property("caravan.datasource.url")),
+                owner,
                 property("caravan.mode", "local"));
     }
 
@@ -188,12 +226,18 @@ public final class Caravan extends MainListenerSupport {
         if (url.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(sources.computeIfAbsent(name, n -> Stores.dataSource(url.get(),
-                property("caravan.source." + n + ".user", ""), secret("caravan.source." + n + ".password"), 4)));
+        return Optional.of(sources.computeIfAbsent(
+                name,
+                n -> Stores.dataSource(
+                        url.get(),
+                        property("caravan.source." + n + ".user", ""),
+                        secret("caravan.source." + n + ".password"),
+                        4)));
     }
 
     private String property(String key) {
-        return camel.getPropertiesComponent().resolveProperty(key)
+        return camel.getPropertiesComponent()
+                .resolveProperty(key)
                 .orElseThrow(() -> new IllegalStateException("setting " + key + " is required"));
     }
 
@@ -203,7 +247,8 @@ public final class Caravan extends MainListenerSupport {
 
     /** A secret from KEY (environment override) or from the file named by KEY-file; never logged. */
     private String secret(String key) {
-        Optional<String> file = camel.getPropertiesComponent().resolveProperty(key + "-file").filter(f -> !f.isBlank());
+        Optional<String> file =
+                camel.getPropertiesComponent().resolveProperty(key + "-file").filter(f -> !f.isBlank());
         if (file.isPresent()) {
             return SecretRef.parse("file:" + file.get()).resolve();
         }
@@ -225,5 +270,4 @@ public final class Caravan extends MainListenerSupport {
     private static String safeUrl(String url) {
         return url.replaceAll("(?i)(password|pwd)=[^;&]*", "$1=***");
     }
-
 }

@@ -63,12 +63,14 @@ class FeedCrashRecoveryIT {
     void killed_mid_batch_then_restarted_loses_nothing_and_resends_only_with_the_same_key() throws Exception {
         target = new WireMockServer(wireMockConfig().dynamicPort().containerThreads(20));
         target.start();
-        target.stubFor(post(urlEqualTo("/sap/hours")).willReturn(aResponse().withStatus(201).withFixedDelay(100)));
+        target.stubFor(post(urlEqualTo("/sap/hours"))
+                .willReturn(aResponse().withStatus(201).withFixedDelay(100)));
 
         String storeDb = Databases.emptyPostgresDatabase();
         String sourceDb = Databases.emptyPostgresDatabase();
         DataSource source = Databases.pool(Databases.postgresJdbcUrl(sourceDb), "postgres", "");
-        try (Connection c = source.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = source.getConnection();
+                Statement s = c.createStatement()) {
             s.execute("CREATE TABLE source_rows (id BIGINT PRIMARY KEY, revision INT NOT NULL, payload VARCHAR(200), "
                     + "updated_at TIMESTAMP WITH TIME ZONE NOT NULL)");
         }
@@ -86,10 +88,27 @@ class FeedCrashRecoveryIT {
         DataSource store = Databases.pool(Databases.postgresJdbcUrl(storeDb), "postgres", "");
         io.caravan.store.Stores.migrate(store);
         new DrainProfiles(store).upsert(new DrainProfile("CRASH_10x10", Duration.ofSeconds(1), 10, 10, "test"));
-        new RouteConfigStore(store, Clock.systemUTC()).upsert(new RouteConfigRow("hours-feed", "watermark-feed", true, "T3",
-                "CRASH_10x10", "every 1s", "{\"sourceKind\":\"jdbc\",\"sourceDataSource\":\"src\",\"sourceQuery\":\"source-rows\","
-                        + "\"key\":\"SAP:HOURS:${body[id]}:${body[revision]}\",\"target\":\"" + target.baseUrl() + "/sap/hours\"}",
-                null, 3, 100L, 1000L, "test", 1, Instant.now(), "test"), "test");
+        new RouteConfigStore(store, Clock.systemUTC())
+                .upsert(
+                        new RouteConfigRow(
+                                "hours-feed",
+                                "watermark-feed",
+                                true,
+                                "T3",
+                                "CRASH_10x10",
+                                "every 1s",
+                                "{\"sourceKind\":\"jdbc\",\"sourceDataSource\":\"src\",\"sourceQuery\":\"source-rows\","
+                                        + "\"key\":\"SAP:HOURS:${body[id]}:${body[revision]}\",\"target\":\""
+                                        + target.baseUrl() + "/sap/hours\"}",
+                                null,
+                                3,
+                                100L,
+                                1000L,
+                                "test",
+                                1,
+                                Instant.now(),
+                                "test"),
+                        "test");
 
         Map<String, String> env = new HashMap<>();
         env.put("CARAVAN_DATASOURCE_URL", Databases.postgresJdbcUrl(storeDb));
@@ -116,26 +135,37 @@ class FeedCrashRecoveryIT {
         await().atMost(Duration.ofSeconds(90)).until(() -> rowIds(deliveries()).size() == ROWS);
 
         List<ServeEvent> all = deliveries();
-        Map<Long, Set<String>> keysByRow = all.stream().collect(Collectors.groupingBy(FeedCrashRecoveryIT::rowId,
-                Collectors.mapping(e -> e.getRequest().getHeader("Idempotency-Key"), Collectors.toCollection(TreeSet::new))));
+        Map<Long, Set<String>> keysByRow = all.stream()
+                .collect(Collectors.groupingBy(
+                        FeedCrashRecoveryIT::rowId,
+                        Collectors.mapping(
+                                e -> e.getRequest().getHeader("Idempotency-Key"),
+                                Collectors.toCollection(TreeSet::new))));
         assertThat(keysByRow).hasSize(ROWS);
-        keysByRow.forEach((id, keys) -> assertThat(keys).as("keys of row %d", id).containsExactly("SAP:HOURS:" + id + ":1"));
+        keysByRow.forEach(
+                (id, keys) -> assertThat(keys).as("keys of row %d", id).containsExactly("SAP:HOURS:" + id + ":1"));
         // only rows that were in flight when the process died may be sent twice: at most one page
         assertThat(all.size() - ROWS).isBetween(0, 10);
         IdempotencyLedger ledger = new IdempotencyLedger(store, "test", Duration.ofSeconds(3), Clock.systemUTC());
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(ledger.countByStatus("hours-feed", LedgerStatus.DONE)).isEqualTo(ROWS));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(ledger.countByStatus("hours-feed", LedgerStatus.DONE))
+                        .isEqualTo(ROWS));
         assertThat(new io.caravan.store.ExecutionLog(store, Clock.systemUTC()).recent("hours-feed", 1000))
                 .as("the killed execution is marked INCOMPLETE, none from before the restart is left RUNNING")
                 .filteredOn(e -> e.startedAt().isBefore(restartedAt))
                 .extracting(io.caravan.store.Execution::status)
                 .contains(io.caravan.store.ExecutionStatus.INCOMPLETE)
                 .doesNotContain(io.caravan.store.ExecutionStatus.RUNNING);
-        assertThat(new Watermarks(store, Clock.systemUTC()).find("hours-feed")).get().extracting(Watermark::id).isEqualTo(String.valueOf(ROWS));
+        assertThat(new Watermarks(store, Clock.systemUTC()).find("hours-feed"))
+                .get()
+                .extracting(Watermark::id)
+                .isEqualTo(String.valueOf(ROWS));
     }
 
     private List<ServeEvent> deliveries() {
-        return target.getAllServeEvents().stream().filter(e -> e.getResponse().getStatus() == 201).toList();
+        return target.getAllServeEvents().stream()
+                .filter(e -> e.getResponse().getStatus() == 201)
+                .toList();
     }
 
     private static Set<Long> rowIds(List<ServeEvent> events) {
@@ -152,8 +182,11 @@ class FeedCrashRecoveryIT {
     }
 
     private Process start(Map<String, String> env, int n) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "io.caravan.CaravanMain");
+        ProcessBuilder pb = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.caravan.CaravanMain");
         pb.environment().putAll(env);
         pb.environment().put("CAMEL_MANAGEMENT_PORT", String.valueOf(CaravanApp.freePort()));
         pb.redirectErrorStream(true);

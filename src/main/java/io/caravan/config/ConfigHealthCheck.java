@@ -31,13 +31,20 @@ public final class ConfigHealthCheck extends AbstractHealthCheck {
         Map<String, Reconciler.Rejection> rejected = reconciler.rejected();
         builder.detail("routes.running", reconciler.running().size());
         builder.detail("routes.rejected", rejected.size());
-        rejected.forEach((id, r) -> builder.detail("rejected." + id,
-                String.join("; ", r.problems().stream().map(ConfigProblem::message).toList())));
+        rejected.forEach((id, r) -> builder.detail(
+                "rejected." + id,
+                String.join(
+                        "; ", r.problems().stream().map(ConfigProblem::message).toList())));
         if (rejected.isEmpty()) {
             builder.up();
         } else {
-            builder.message(rejected.size() + " route_config rows rejected: " + String.join(" | ", rejected.values().stream()
-                    .flatMap(r -> r.problems().stream()).map(ConfigProblem::message).toList()));
+            builder.message(rejected.size() + " route_config rows rejected: "
+                    + String.join(
+                            " | ",
+                            rejected.values().stream()
+                                    .flatMap(r -> r.problems().stream())
+                                    .map(ConfigProblem::message)
+                                    .toList()));
             builder.down();
         }
     }

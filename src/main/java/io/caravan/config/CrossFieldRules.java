@@ -13,11 +13,15 @@ final class CrossFieldRules {
         List<ConfigProblem> problems = new ArrayList<>();
         String id = spec.routeId();
         if (!spec.tier().atLeast(family.minimumTier())) {
-            problems.add(new ConfigProblem(id, "tier", "template '" + family.templateId() + "' is a " + family.minimumTier()
-                    + " pattern (ledger, watermark, replay); tier " + spec.tier() + " is below it"));
+            problems.add(new ConfigProblem(
+                    id,
+                    "tier",
+                    "template '" + family.templateId() + "' is a " + family.minimumTier()
+                            + " pattern (ledger, watermark, replay); tier " + spec.tier() + " is below it"));
         }
         if (family.scheduled() && spec.schedule().isEmpty()) {
-            problems.add(new ConfigProblem(id, "schedule", "a scheduled template needs a schedule or a profile interval"));
+            problems.add(
+                    new ConfigProblem(id, "schedule", "a scheduled template needs a schedule or a profile interval"));
         }
         if (spec.retryPolicy().initialDelay().compareTo(spec.retryPolicy().maxDelay()) > 0) {
             problems.add(new ConfigProblem(id, "retry_initial_delay_ms", "must not exceed retry_max_delay_ms"));

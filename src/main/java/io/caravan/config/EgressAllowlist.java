@@ -13,7 +13,10 @@ public final class EgressAllowlist {
     private final List<String> entries;
 
     public EgressAllowlist(List<String> entries) {
-        this.entries = entries.stream().map(e -> e.trim().toLowerCase(Locale.ROOT)).filter(e -> !e.isEmpty()).toList();
+        this.entries = entries.stream()
+                .map(e -> e.trim().toLowerCase(Locale.ROOT))
+                .filter(e -> !e.isEmpty())
+                .toList();
     }
 
     public static EgressAllowlist parse(String commaSeparated) {

@@ -62,8 +62,14 @@ public final class Reconciler implements AutoCloseable {
     /** A row that cannot run, at a version, with every problem found. */
     public record Rejection(long version, List<ConfigProblem> problems) {}
 
-    public Reconciler(CamelContext camel, RouteConfigStore configs, DrainProfiles profiles, ConfigAudit audit,
-            ExecutionLog executionLog, RouteConfigValidator validator, RetryPolicies retryPolicies) {
+    public Reconciler(
+            CamelContext camel,
+            RouteConfigStore configs,
+            DrainProfiles profiles,
+            ConfigAudit audit,
+            ExecutionLog executionLog,
+            RouteConfigValidator validator,
+            RetryPolicies retryPolicies) {
         this.camel = camel;
         this.configs = configs;
         this.profiles = profiles;
@@ -81,7 +87,8 @@ public final class Reconciler implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        timer.scheduleWithFixedDelay(this::reconcileQuietly, refresh.toMillis(), refresh.toMillis(), TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(
+                this::reconcileQuietly, refresh.toMillis(), refresh.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void reconcileQuietly() {
@@ -146,7 +153,10 @@ public final class Reconciler implements AutoCloseable {
             instance = family.create(spec);
             instance.beans().forEach((name, bean) -> camel.getRegistry().bind(name, bean));
             retryPolicies.put(id, spec.retryPolicy());
-            TemplatedRouteBuilder.builder(camel, family.templateId()).routeId(id).parameters(instance.templateParameters()).add();
+            TemplatedRouteBuilder.builder(camel, family.templateId())
+                    .routeId(id)
+                    .parameters(instance.templateParameters())
+                    .add();
             running.put(id, new Running(row.version(), instance));
             audit.record(id, "STARTED", null, "version " + row.version(), ACTOR);
             LOG.info("route {} started from template {} at version {}", id, family.templateId(), row.version());
@@ -159,7 +169,10 @@ public final class Reconciler implements AutoCloseable {
             }
             retryPolicies.remove(id);
             removeQuietly(id);
-            reject(row, List.of(new ConfigProblem(id, "template", "creating the route failed: " + rootMessage(e))), null);
+            reject(
+                    row,
+                    List.of(new ConfigProblem(id, "template", "creating the route failed: " + rootMessage(e))),
+                    null);
             return false;
         }
     }
@@ -177,7 +190,8 @@ public final class Reconciler implements AutoCloseable {
             LOG.warn("{} ({} at version {}; {})", p.message(), "rejected", row.version(), still);
         }
         String detail = "rejected version " + row.version() + ": "
-                + String.join("; ", problems.stream().map(ConfigProblem::message).toList());
+                + String.join(
+                        "; ", problems.stream().map(ConfigProblem::message).toList());
         executionLog.recordFailure(id, detail);
         audit.record(id, "REJECTED", null, detail, ACTOR);
     }
@@ -187,7 +201,8 @@ public final class Reconciler implements AutoCloseable {
         boolean stopped = status != null && status.isStopped();
         if (stopped && !current.operatorStopped) {
             current.operatorStopped = true;
-            LOG.info("route {} was stopped by an operator; it stays stopped until started again or its row changes", id);
+            LOG.info(
+                    "route {} was stopped by an operator; it stays stopped until started again or its row changes", id);
             audit.record(id, "OPERATOR_STOPPED", null, null, "operator");
         } else if (!stopped && current.operatorStopped) {
             current.operatorStopped = false;

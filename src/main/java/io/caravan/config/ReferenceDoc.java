@@ -28,22 +28,40 @@ public final class ReferenceDoc {
     public static String render() {
         StringBuilder md = new StringBuilder();
         md.append("# Route config reference\n\n")
-                .append("Generated from the declarations in `io.caravan.config.ConfigColumn` and each route family's parameters ")
-                .append("(`ReferenceDocTest` fails when this file is stale; it rewrites it with `-Dcaravan.docs.write=true`).\n\n")
-                .append("One row of `route_config` is one running route. Rows in `routes/route-config.yaml` are upserted at startup.\n\n")
+                .append(
+                        "Generated from the declarations in `io.caravan.config.ConfigColumn` and each route family's parameters ")
+                .append(
+                        "(`ReferenceDocTest` fails when this file is stale; it rewrites it with `-Dcaravan.docs.write=true`).\n\n")
+                .append(
+                        "One row of `route_config` is one running route. Rows in `routes/route-config.yaml` are upserted at startup.\n\n")
                 .append("## Columns\n\n| column | default | meaning |\n|---|---|---|\n");
         for (ConfigColumn c : ConfigColumn.values()) {
-            md.append("| `").append(c.column()).append("` | ").append(c.defaultValue() == null ? "—" : "`" + c.defaultValue() + "`")
-                    .append(" | ").append(c.doc()).append(" |\n");
+            md.append("| `")
+                    .append(c.column())
+                    .append("` | ")
+                    .append(c.defaultValue() == null ? "—" : "`" + c.defaultValue() + "`")
+                    .append(" | ")
+                    .append(c.doc())
+                    .append(" |\n");
         }
         for (Map.Entry<String, List<TemplateParameter>> e : TEMPLATES.entrySet()) {
-            md.append("\n## Template `").append(e.getKey()).append("`: parameters (`params` column)\n\n")
+            md.append("\n## Template `")
+                    .append(e.getKey())
+                    .append("`: parameters (`params` column)\n\n")
                     .append("| parameter | type | required | default | meaning |\n|---|---|---|---|---|\n");
             for (TemplateParameter p : e.getValue()) {
                 String type = p.choices().isEmpty() ? p.type().name().toLowerCase() : String.join(" \\| ", p.choices());
-                md.append("| `").append(p.name()).append("` | ").append(type).append(" | ").append(p.required() ? "yes" : "no")
-                        .append(" | ").append(p.defaultValue() == null ? "—" : "`" + p.defaultValue() + "`").append(" | ")
-                        .append(p.doc().replace("|", "\\|")).append(" |\n");
+                md.append("| `")
+                        .append(p.name())
+                        .append("` | ")
+                        .append(type)
+                        .append(" | ")
+                        .append(p.required() ? "yes" : "no")
+                        .append(" | ")
+                        .append(p.defaultValue() == null ? "—" : "`" + p.defaultValue() + "`")
+                        .append(" | ")
+                        .append(p.doc().replace("|", "\\|"))
+                        .append(" |\n");
             }
         }
         return md.toString();

@@ -19,7 +19,8 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * machine has working routes. A malformed entry is reported with its position and skipped; the others load.
  */
 public final class RouteConfigSeed {
-    private static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+    private static final ObjectMapper JSON =
+            new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
     public record Loaded(List<RouteConfigRow> rows, List<String> problems) {}
 

@@ -33,7 +33,10 @@ public final class RouteConfigValidator {
     private final EgressAllowlist egress;
     private final RetryPolicy defaultRetry;
 
-    public RouteConfigValidator(Map<String, RouteFamily> families, Predicate<String> templateLoaded, EgressAllowlist egress,
+    public RouteConfigValidator(
+            Map<String, RouteFamily> families,
+            Predicate<String> templateLoaded,
+            EgressAllowlist egress,
             RetryPolicy defaultRetry) {
         this.families = families;
         this.templateLoaded = templateLoaded;
@@ -57,9 +60,11 @@ public final class RouteConfigValidator {
         RouteFamily family = row.template() == null ? null : families.get(row.template());
         if (row.template() != null && !row.template().isBlank()) {
             if (family == null) {
-                problems.add(new ConfigProblem(id, "template", "unknown template '" + row.template() + "'; known: " + families.keySet()));
+                problems.add(new ConfigProblem(
+                        id, "template", "unknown template '" + row.template() + "'; known: " + families.keySet()));
             } else if (!templateLoaded.test(family.templateId())) {
-                problems.add(new ConfigProblem(id, "template", "template '" + row.template() + "' is not loaded from routes/"));
+                problems.add(new ConfigProblem(
+                        id, "template", "template '" + row.template() + "' is not loaded from routes/"));
             }
         }
         Optional<DrainBudget> budget = Optional.empty();
@@ -67,17 +72,22 @@ public final class RouteConfigValidator {
         if (row.profile() != null && !row.profile().isBlank()) {
             DrainProfile p = profiles.get(row.profile());
             if (p == null) {
-                problems.add(new ConfigProblem(id, "profile", "unknown drain profile '" + row.profile() + "'; known: " + profiles.keySet()));
+                problems.add(new ConfigProblem(
+                        id, "profile", "unknown drain profile '" + row.profile() + "'; known: " + profiles.keySet()));
             } else {
                 try {
                     budget = Optional.of(new DrainBudget(p.name(), p.maxReturnedEvents(), p.maxCycles()));
                     schedule = Optional.of(new Schedule.Every(p.scheduleInterval()));
                 } catch (IllegalArgumentException e) {
-                    problems.add(new ConfigProblem(id, "profile", "drain profile '" + p.name() + "': " + e.getMessage()));
+                    problems.add(
+                            new ConfigProblem(id, "profile", "drain profile '" + p.name() + "': " + e.getMessage()));
                 }
             }
         } else if (family != null && family.scheduled()) {
-            problems.add(new ConfigProblem(id, "profile", "template '" + row.template() + "' is scheduled and needs a drain profile (budget)"));
+            problems.add(new ConfigProblem(
+                    id,
+                    "profile",
+                    "template '" + row.template() + "' is scheduled and needs a drain profile (budget)"));
         }
         if (row.schedule() != null && !row.schedule().isBlank()) {
             try {
@@ -91,17 +101,28 @@ public final class RouteConfigValidator {
         try {
             retry = new RetryPolicy(
                     row.retryMaxAttempts() == null ? defaultRetry.maxAttempts() : row.retryMaxAttempts(),
-                    row.retryInitialDelayMs() == null ? defaultRetry.initialDelay() : Duration.ofMillis(row.retryInitialDelayMs()),
+                    row.retryInitialDelayMs() == null
+                            ? defaultRetry.initialDelay()
+                            : Duration.ofMillis(row.retryInitialDelayMs()),
                     row.retryMaxDelayMs() == null ? defaultRetry.maxDelay() : Duration.ofMillis(row.retryMaxDelayMs()),
-                    defaultRetry.multiplier(), defaultRetry.jitter());
+                    defaultRetry.multiplier(),
+                    defaultRetry.jitter());
         } catch (IllegalArgumentException e) {
             problems.add(new ConfigProblem(id, "retry_initial_delay_ms", e.getMessage()));
         }
         if (!problems.isEmpty() || family == null) {
             return new Result(Optional.empty(), family, problems);
         }
-        InstanceSpec spec = new InstanceSpec(id, row.template(), Tier.valueOf(row.tier()), budget, schedule, params,
-                Optional.ofNullable(row.throttlePerSecond()), retry, row.version());
+        InstanceSpec spec = new InstanceSpec(
+                id,
+                row.template(),
+                Tier.valueOf(row.tier()),
+                budget,
+                schedule,
+                params,
+                Optional.ofNullable(row.throttlePerSecond()),
+                retry,
+                row.version());
         problems.addAll(CrossFieldRules.problems(spec, family));
         return new Result(problems.isEmpty() ? Optional.of(spec) : Optional.empty(), family, problems);
     }
@@ -118,21 +139,28 @@ public final class RouteConfigValidator {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (e.getValue().isContainerNode()) {
-                    problems.add(new ConfigProblem(id, "params." + e.getKey(), "must be a text, number or boolean value"));
+                    problems.add(
+                            new ConfigProblem(id, "params." + e.getKey(), "must be a text, number or boolean value"));
                 } else if (!e.getValue().isNull()) {
                     raw.put(e.getKey(), e.getValue().asText());
                 }
             }
         } catch (Exception e) {
-            problems.add(new ConfigProblem(id, "params", "is not valid JSON: " + e.getMessage().lines().findFirst().orElse("")));
+            problems.add(new ConfigProblem(
+                    id,
+                    "params",
+                    "is not valid JSON: " + e.getMessage().lines().findFirst().orElse("")));
             return Map.of();
         }
         Map<String, TemplateParameter> declared = new LinkedHashMap<>();
         family.parameters().forEach(p -> declared.put(p.name(), p));
         for (String name : raw.keySet()) {
             if (!declared.containsKey(name)) {
-                problems.add(new ConfigProblem(id, "params." + name,
-                        "is not a parameter of template '" + family.templateId() + "'; declared: " + declared.keySet()));
+                problems.add(new ConfigProblem(
+                        id,
+                        "params." + name,
+                        "is not a parameter of template '" + family.templateId() + "'; declared: "
+                                + declared.keySet()));
             }
         }
         Map<String, String> values = new LinkedHashMap<>();
@@ -150,8 +178,11 @@ public final class RouteConfigValidator {
                 continue;
             }
             if (p.type() == ParamType.URL && !egress.allows(v)) {
-                problems.add(new ConfigProblem(id, "params." + p.name(), "host of '" + v + "' is not on the egress allowlist "
-                        + egress.entries() + " (caravan.egress.allowed-hosts)"));
+                problems.add(new ConfigProblem(
+                        id,
+                        "params." + p.name(),
+                        "host of '" + v + "' is not on the egress allowlist " + egress.entries()
+                                + " (caravan.egress.allowed-hosts)"));
                 continue;
             }
             values.put(p.name(), v);

@@ -57,7 +57,8 @@ public final class ErrorClassifier {
             return Classification.of(ErrorCategory.DATA_QUALITY, null, "unparseable payload: " + firstLine(t));
         }
         if (t instanceof UnknownHostException) {
-            return Classification.of(ErrorCategory.PERMANENT, null, "unknown host " + t.getMessage() + " (check the route's URL)");
+            return Classification.of(
+                    ErrorCategory.PERMANENT, null, "unknown host " + t.getMessage() + " (check the route's URL)");
         }
         return connectionFailure(t);
     }
@@ -83,7 +84,9 @@ public final class ErrorClassifier {
         if (t instanceof ConnectTimeoutException) {
             kind = "connect timeout";
         } else if (t instanceof SocketTimeoutException) {
-            kind = String.valueOf(t.getMessage()).toLowerCase().contains("connect") ? "connect timeout" : "read timeout";
+            kind = String.valueOf(t.getMessage()).toLowerCase().contains("connect")
+                    ? "connect timeout"
+                    : "read timeout";
         } else if (t instanceof HttpTimeoutException) {
             kind = "HTTP timeout";
         } else if (t instanceof ConnectException) {

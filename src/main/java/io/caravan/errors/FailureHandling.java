@@ -87,7 +87,12 @@ public final class FailureHandling {
                         classification.retryAfterHeader().flatMap(value -> RetryAfter.parse(value, clock)),
                         random);
         exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, delay.toMillis());
-        meters.counter("caravan.retries", "route", routeId, "category", classification.category().name())
+        meters.counter(
+                        "caravan.retries",
+                        "route",
+                        routeId,
+                        "category",
+                        classification.category().name())
                 .increment();
         LOG.debug(
                 "retry route={} correlationId={} attempt={} delayMs={} reason={}",
@@ -131,7 +136,12 @@ public final class FailureHandling {
         exchange.setProperty(CaravanExchange.ERROR_CATEGORY, classification.category());
         exchange.setProperty(CaravanExchange.DEAD_LETTER_ID, id);
         exchange.setProperty(CaravanExchange.STATUS_CODE, classification.statusCode());
-        meters.counter("caravan.dead.letters", "route", routeId, "category", classification.category().name())
+        meters.counter(
+                        "caravan.dead.letters",
+                        "route",
+                        routeId,
+                        "category",
+                        classification.category().name())
                 .increment();
         LOG.warn(
                 "dead letter route={} correlationId={} key={} category={} status={} attempts={} deadLetterId={} reason={}",

@@ -16,7 +16,8 @@ import java.util.random.RandomGenerator;
  */
 public record RetryPolicy(int maxAttempts, Duration initialDelay, Duration maxDelay, double multiplier, double jitter) {
 
-    public static final RetryPolicy DEFAULT = new RetryPolicy(5, Duration.ofMillis(500), Duration.ofSeconds(30), 2.0, 0.2);
+    public static final RetryPolicy DEFAULT =
+            new RetryPolicy(5, Duration.ofMillis(500), Duration.ofSeconds(30), 2.0, 0.2);
 
     /**
      * The longest wait a Retry-After can impose. A server asking for longer gets this; the attempt budget then

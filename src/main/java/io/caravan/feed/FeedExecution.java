@@ -71,7 +71,7 @@ public final class FeedExecution {
             case DEAD_LETTERED -> deadLettered++;
             case DUPLICATE -> duplicate++;
             case HELD -> held++;
-            default -> { }
+            default -> {}
         }
     }
 

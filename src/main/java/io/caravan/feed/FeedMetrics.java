@@ -25,12 +25,15 @@ final class FeedMetrics implements AutoCloseable {
         this.registry = registry;
         read = counter("caravan.feed.rows.read", "rows read from the source", routeId);
         delivered = counter("caravan.feed.rows.delivered", "rows delivered to the target", routeId);
-        duplicate = counter("caravan.feed.rows.duplicate", "rows skipped because their key was already handled", routeId);
+        duplicate =
+                counter("caravan.feed.rows.duplicate", "rows skipped because their key was already handled", routeId);
         deadLettered = counter("caravan.feed.rows.dead.lettered", "rows recorded in dead_letter", routeId);
         executions = counter("caravan.feed.executions", "scheduled executions run", routeId);
         Gauge lag = Gauge.builder("caravan.feed.watermark.lag.seconds", watermark, w -> {
                     Watermark wm = w.get();
-                    return wm == null ? Double.NaN : Duration.between(wm.updatedAt(), clock.instant()).toMillis() / 1000.0;
+                    return wm == null
+                            ? Double.NaN
+                            : Duration.between(wm.updatedAt(), clock.instant()).toMillis() / 1000.0;
                 })
                 .description("seconds between now and the updated_at of the feed's watermark")
                 .tag("route", routeId)
@@ -39,7 +42,10 @@ final class FeedMetrics implements AutoCloseable {
     }
 
     private Counter counter(String name, String description, String routeId) {
-        return Counter.builder(name).description(description).tag("route", routeId).register(registry);
+        return Counter.builder(name)
+                .description(description)
+                .tag("route", routeId)
+                .register(registry);
     }
 
     void watermark(Watermark wm) {

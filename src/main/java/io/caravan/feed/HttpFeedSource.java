@@ -34,7 +34,8 @@ final class HttpFeedSource implements FeedSource {
 
     @Override
     public List<SourceRow> page(Watermark after, int limit) throws Exception {
-        String query = "updatedAfter=" + enc(after.updatedAt().toString()) + "&afterId=" + enc(after.id()) + "&limit=" + limit;
+        String query =
+                "updatedAfter=" + enc(after.updatedAt().toString()) + "&afterId=" + enc(after.id()) + "&limit=" + limit;
         Exchange reply = producer.request(endpointUri, ex -> {
             ex.getIn().setHeader(Exchange.HTTP_METHOD, "GET");
             ex.getIn().setHeader(Exchange.HTTP_QUERY, query);
@@ -51,20 +52,23 @@ final class HttpFeedSource implements FeedSource {
         }
         JsonNode items = root != null && root.isObject() ? root.get("items") : root;
         if (items == null || !items.isArray()) {
-            throw new DataQualityException("source " + endpointUri + " answered neither a JSON array nor {\"items\": [...]}");
+            throw new DataQualityException(
+                    "source " + endpointUri + " answered neither a JSON array nor {\"items\": [...]}");
         }
         List<SourceRow> rows = new ArrayList<>(items.size());
         for (JsonNode item : items) {
             JsonNode id = item.get(idField);
             JsonNode ts = item.get(updatedAtField);
             if (id == null || id.isNull() || ts == null || ts.isNull()) {
-                throw new DataQualityException("source " + endpointUri + " returned an item without " + idField + " or " + updatedAtField);
+                throw new DataQualityException(
+                        "source " + endpointUri + " returned an item without " + idField + " or " + updatedAtField);
             }
             Instant updatedAt;
             try {
                 updatedAt = Instant.parse(ts.asText());
             } catch (Exception e) {
-                throw new DataQualityException("source " + endpointUri + ": " + updatedAtField + " '" + ts.asText() + "' is not an ISO-8601 instant");
+                throw new DataQualityException("source " + endpointUri + ": " + updatedAtField + " '" + ts.asText()
+                        + "' is not an ISO-8601 instant");
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> data = JSON.convertValue(item, LinkedHashMap.class);

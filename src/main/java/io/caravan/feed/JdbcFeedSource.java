@@ -54,7 +54,8 @@ final class JdbcFeedSource implements FeedSource {
                     Object id = data.get("id");
                     Object updatedAt = rs.getObject("updated_at");
                     if (id == null || updatedAt == null) {
-                        throw new SQLException("statement '" + statement.name() + "' returned a row without id or updated_at");
+                        throw new SQLException(
+                                "statement '" + statement.name() + "' returned a row without id or updated_at");
                     }
                     rows.add(new SourceRow(new Watermark(instant(updatedAt), String.valueOf(id)), data));
                 }
@@ -83,7 +84,9 @@ final class JdbcFeedSource implements FeedSource {
         if (v == null || v instanceof String || v instanceof Number || v instanceof Boolean) {
             return v;
         }
-        if (v instanceof OffsetDateTime || v instanceof java.sql.Timestamp || v instanceof LocalDateTime
+        if (v instanceof OffsetDateTime
+                || v instanceof java.sql.Timestamp
+                || v instanceof LocalDateTime
                 || v instanceof java.time.ZonedDateTime) {
             return instant(v).toString();
         }

@@ -21,7 +21,8 @@ public record NamedStatement(String name, String jdbcSql, List<String> parameter
 
     public static NamedStatement load(Path sqlDirectory, String name) {
         if (!NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("'" + name + "' is not a statement name (lower-case letters, digits, '-', '_')");
+            throw new IllegalArgumentException(
+                    "'" + name + "' is not a statement name (lower-case letters, digits, '-', '_')");
         }
         Path file = sqlDirectory.resolve(name + ".sql");
         String text;
@@ -44,14 +45,16 @@ public record NamedStatement(String name, String jdbcSql, List<String> parameter
         while (m.find()) {
             String p = m.group(1);
             if (!PARAMETERS.contains(p)) {
-                throw new IllegalArgumentException("statement '" + name + "' uses :" + p + "; only " + PARAMETERS + " are bound");
+                throw new IllegalArgumentException(
+                        "statement '" + name + "' uses :" + p + "; only " + PARAMETERS + " are bound");
             }
             order.add(p);
             m.appendReplacement(out, "?");
         }
         m.appendTail(out);
         if (!order.containsAll(PARAMETERS)) {
-            throw new IllegalArgumentException("statement '" + name + "' must use all of " + PARAMETERS + " for keyset paging, uses " + order);
+            throw new IllegalArgumentException(
+                    "statement '" + name + "' must use all of " + PARAMETERS + " for keyset paging, uses " + order);
         }
         if (sql.toLowerCase().contains(" offset ")) {
             throw new IllegalArgumentException("statement '" + name + "' uses OFFSET; feeds page by keyset only");

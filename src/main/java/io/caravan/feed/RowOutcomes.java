@@ -23,12 +23,15 @@ public final class RowOutcomes implements AggregationStrategy {
             if (deadLetterId != null || category != null) {
                 execution.outcome(d.index(), d.key(), RowOutcome.DEAD_LETTERED, "dead_letter:" + deadLetterId);
                 if (category != null && category.marksExecutionIncomplete()) {
-                    execution.fail(ExecutionStatus.INCOMPLETE,
+                    execution.fail(
+                            ExecutionStatus.INCOMPLETE,
                             "unexpected failure delivering " + d.key() + " (dead letter " + deadLetterId + ")");
                 }
-            } else if (delivery.getException() == null && Boolean.TRUE.equals(delivery.getProperty(WatermarkFeed.DELIVERED, Boolean.class))) {
+            } else if (delivery.getException() == null
+                    && Boolean.TRUE.equals(delivery.getProperty(WatermarkFeed.DELIVERED, Boolean.class))) {
                 Integer code = delivery.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-                execution.outcome(d.index(), d.key(), RowOutcome.DELIVERED, code == null ? "delivered" : "HTTP " + code);
+                execution.outcome(
+                        d.index(), d.key(), RowOutcome.DELIVERED, code == null ? "delivered" : "HTTP " + code);
             }
         }
         // the split copies its result onto the execution's exchange; a delivery sub-exchange would carry its

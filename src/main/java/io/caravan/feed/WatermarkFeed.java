@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.errors.CaravanExchange;
 import io.caravan.errors.ErrorCategory;
 import io.caravan.store.ClaimOutcome;
+import io.caravan.store.Completion;
 import io.caravan.store.DeadLetter;
 import io.caravan.store.DeadLetters;
-import io.caravan.store.Completion;
 import io.caravan.store.ExecutionLog;
 import io.caravan.store.ExecutionStatus;
 import io.caravan.store.IdempotencyLedger;
@@ -70,10 +70,22 @@ public final class WatermarkFeed {
     private final DeadLetters deadLetters;
     private final FeedMetrics metrics;
 
-    WatermarkFeed(String routeId, FeedSource source, DrainBudget budget, Duration overlap, Expression keyExpression, boolean keyUsesPayloadHash,
-            List<String> requiredFields, String updatedAtField,
-            CamelContext camel, DataSource store, IdempotencyLedger ledger, Watermarks watermarks, ExecutionLog executionLog,
-            DeadLetters deadLetters, FeedMetrics metrics) {
+    WatermarkFeed(
+            String routeId,
+            FeedSource source,
+            DrainBudget budget,
+            Duration overlap,
+            Expression keyExpression,
+            boolean keyUsesPayloadHash,
+            List<String> requiredFields,
+            String updatedAtField,
+            CamelContext camel,
+            DataSource store,
+            IdempotencyLedger ledger,
+            Watermarks watermarks,
+            ExecutionLog executionLog,
+            DeadLetters deadLetters,
+            FeedMetrics metrics) {
         this.routeId = routeId;
         this.source = source;
         this.budget = budget;
@@ -90,10 +102,13 @@ public final class WatermarkFeed {
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         watermarks.find(routeId).ifPresent(metrics::watermark);
-        int abandoned = executionLog.abandonRunning(routeId, "the process running it ended before it finished; "
-                + "its rows are re-read and in-progress keys are taken over after their lease");
+        int abandoned = executionLog.abandonRunning(
+                routeId,
+                "the process running it ended before it finished; "
+                        + "its rows are re-read and in-progress keys are taken over after their lease");
         if (abandoned > 0) {
-            LOG.warn("feed {}: {} execution(s) left RUNNING by an ended process are now INCOMPLETE", routeId, abandoned);
+            LOG.warn(
+                    "feed {}: {} execution(s) left RUNNING by an ended process are now INCOMPLETE", routeId, abandoned);
         }
     }
 
@@ -101,7 +116,8 @@ public final class WatermarkFeed {
     public void begin(Exchange exchange) {
         Optional<Watermark> wm = watermarks.find(routeId);
         wm.ifPresent(metrics::watermark);
-        Watermark start = wm.map(w -> new Watermark(w.updatedAt().minus(overlap), "")).orElse(Watermark.ORIGIN);
+        Watermark start =
+                wm.map(w -> new Watermark(w.updatedAt().minus(overlap), "")).orElse(Watermark.ORIGIN);
         if (start.compareTo(Watermark.ORIGIN) < 0) {
             start = Watermark.ORIGIN;
         }
@@ -142,11 +158,28 @@ public final class WatermarkFeed {
                 if (!seen.add(key)) {
                     execution.outcome(i, key, RowOutcome.DUPLICATE, "same key earlier in the page");
                 } else if (claim.mustProcess() && keyless.contains(i)) {
-                    quarantine(exchange, execution, i, rows.get(i), payloads.get(i), key, null, "key expression gave no usable key "
-                            + "(empty, or over " + IdempotencyLedger.MAX_KEY_LENGTH + " characters) for row id " + rows.get(i).position().id());
+                    quarantine(
+                            exchange,
+                            execution,
+                            i,
+                            rows.get(i),
+                            payloads.get(i),
+                            key,
+                            null,
+                            "key expression gave no usable key " + "(empty, or over " + IdempotencyLedger.MAX_KEY_LENGTH
+                                    + " characters) for row id "
+                                    + rows.get(i).position().id());
                 } else if (claim.mustProcess() && missingField(rows.get(i)) != null) {
-                    quarantine(exchange, execution, i, rows.get(i), payloads.get(i), key, key, "row id " + rows.get(i).position().id()
-                            + " has no value for required field '" + missingField(rows.get(i)) + "'");
+                    quarantine(
+                            exchange,
+                            execution,
+                            i,
+                            rows.get(i),
+                            payloads.get(i),
+                            key,
+                            key,
+                            "row id " + rows.get(i).position().id() + " has no value for required field '"
+                                    + missingField(rows.get(i)) + "'");
                 } else if (claim.mustProcess()) {
                     deliveries.add(new Delivery(rows.get(i), payloads.get(i), key, i));
                 } else if (claim == ClaimOutcome.HELD) {
@@ -198,9 +231,11 @@ public final class WatermarkFeed {
         for (int i = 0; i < page.size(); i++) {
             RowOutcome outcome = execution.outcome(i);
             switch (outcome) {
-                case DELIVERED -> completions.add(new Completion(execution.key(i), LedgerStatus.DONE, execution.resultRef(i)));
-                case DEAD_LETTERED -> completions.add(new Completion(execution.key(i), LedgerStatus.FAILED, execution.resultRef(i)));
-                default -> { }
+                case DELIVERED ->
+                    completions.add(new Completion(execution.key(i), LedgerStatus.DONE, execution.resultRef(i)));
+                case DEAD_LETTERED ->
+                    completions.add(new Completion(execution.key(i), LedgerStatus.FAILED, execution.resultRef(i)));
+                default -> {}
             }
             if (!outcome.handled()) {
                 prefixHandled = false;
@@ -225,8 +260,11 @@ public final class WatermarkFeed {
             }
         } catch (Exception e) {
             execution.fail(ExecutionStatus.INCOMPLETE, "recording outcomes failed: " + e);
-            LOG.error("feed {}: execution {} stopped: recording outcomes failed; rows stay in progress until their lease ends",
-                    routeId, execution.id(), e);
+            LOG.error(
+                    "feed {}: execution {} stopped: recording outcomes failed; rows stay in progress until their lease ends",
+                    routeId,
+                    execution.id(),
+                    e);
             return;
         }
         if (advanceTo != null) {
@@ -257,10 +295,23 @@ public final class WatermarkFeed {
     /** Closes the execution_log row and logs one summary line. */
     public void finish(Exchange exchange) {
         FeedExecution e = execution(exchange);
-        executionLog.finish(e.id(), e.cycles(), e.read(), e.delivered(), e.duplicate(), e.deadLettered(), e.status(), e.detail());
-        String line = "feed {}: execution {} {} in {} ms: cycles={} read={} delivered={} duplicate={} deadLettered={} held={}{}";
-        Object[] args = {routeId, e.id(), e.status(), e.elapsedMillis(), e.cycles(), e.read(), e.delivered(), e.duplicate(),
-            e.deadLettered(), e.held(), e.detail() == null ? "" : " (" + e.detail() + ")"};
+        executionLog.finish(
+                e.id(), e.cycles(), e.read(), e.delivered(), e.duplicate(), e.deadLettered(), e.status(), e.detail());
+        String line =
+                "feed {}: execution {} {} in {} ms: cycles={} read={} delivered={} duplicate={} deadLettered={} held={}{}";
+        Object[] args = {
+            routeId,
+            e.id(),
+            e.status(),
+            e.elapsedMillis(),
+            e.cycles(),
+            e.read(),
+            e.delivered(),
+            e.duplicate(),
+            e.deadLettered(),
+            e.held(),
+            e.detail() == null ? "" : " (" + e.detail() + ")"
+        };
         if (e.status() == ExecutionStatus.COMPLETE) {
             LOG.info(line, args);
         } else {
@@ -280,7 +331,10 @@ public final class WatermarkFeed {
             scratch.getMessage().setHeader(PAYLOAD_HASH, contentHash(row));
         }
         String key = keyExpression.evaluate(scratch, String.class);
-        if (scratch.getException() != null || key == null || key.isBlank() || key.length() > IdempotencyLedger.MAX_KEY_LENGTH) {
+        if (scratch.getException() != null
+                || key == null
+                || key.isBlank()
+                || key.length() > IdempotencyLedger.MAX_KEY_LENGTH) {
             return null;
         }
         return key;
@@ -291,11 +345,31 @@ public final class WatermarkFeed {
      * DATA_QUALITY with its payload and its ledger key is completed FAILED, so the watermark passes it, nothing
      * is lost, and a re-read does not quarantine it again; an edit of the row (a new key) is judged afresh.
      */
-    private void quarantine(Exchange exchange, FeedExecution execution, int index, SourceRow row, String json, String ledgerKey,
-            String deliveryKey, String reason) {
-        long id = deadLetters.record(DeadLetter.of(routeId, exchange.getProperty(CaravanExchange.CORRELATION_ID, String.class),
-                deliveryKey, ErrorCategory.DATA_QUALITY.name(), null, reason, 0, json, Map.of()));
-        LOG.warn("feed {}: row {} quarantined as dead letter {}: {}", routeId, row.position().id(), id, reason);
+    private void quarantine(
+            Exchange exchange,
+            FeedExecution execution,
+            int index,
+            SourceRow row,
+            String json,
+            String ledgerKey,
+            String deliveryKey,
+            String reason) {
+        long id = deadLetters.record(DeadLetter.of(
+                routeId,
+                exchange.getProperty(CaravanExchange.CORRELATION_ID, String.class),
+                deliveryKey,
+                ErrorCategory.DATA_QUALITY.name(),
+                null,
+                reason,
+                0,
+                json,
+                Map.of()));
+        LOG.warn(
+                "feed {}: row {} quarantined as dead letter {}: {}",
+                routeId,
+                row.position().id(),
+                id,
+                reason);
         execution.outcome(index, ledgerKey, RowOutcome.DEAD_LETTERED, "dead_letter:" + id);
     }
 

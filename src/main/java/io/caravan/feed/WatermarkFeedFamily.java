@@ -33,27 +33,57 @@ public final class WatermarkFeedFamily implements RouteFamily {
 
     /** This family's parameters, declared once; also the source of docs/route-config.md. */
     public static final List<TemplateParameter> PARAMETERS = List.of(
-            choice("sourceKind", List.of("jdbc", "http"), null,
+            choice(
+                    "sourceKind",
+                    List.of("jdbc", "http"),
+                    null,
                     "Where rows come from: jdbc (a named statement on a source data source) or http (a paged JSON API)."),
-            optional("sourceDataSource", ParamType.IDENTIFIER, "demo",
+            optional(
+                    "sourceDataSource",
+                    ParamType.IDENTIFIER,
+                    "demo",
                     "jdbc: the source data source, configured as caravan.source.<name>.url/.user/.password-file."),
-            optional("sourceQuery", ParamType.IDENTIFIER, null,
+            optional(
+                    "sourceQuery",
+                    ParamType.IDENTIFIER,
+                    null,
                     "jdbc: the statement routes/sql/<name>.sql, using :afterUpdatedAt, :afterId and :limit and returning id and updated_at."),
-            optional("sourceUrl", ParamType.URL, null,
+            optional(
+                    "sourceUrl",
+                    ParamType.URL,
+                    null,
                     "http: the API answering GET ?updatedAfter=&afterId=&limit= with a JSON array ordered by (updated_at, id)."),
             optional("idField", ParamType.IDENTIFIER, "id", "http: the item field holding the row id."),
-            optional("updatedAtField", ParamType.IDENTIFIER, "updated_at", "http: the item field holding the ISO-8601 change time."),
+            optional(
+                    "updatedAtField",
+                    ParamType.IDENTIFIER,
+                    "updated_at",
+                    "http: the item field holding the ISO-8601 change time."),
             choice("idType", List.of("LONG", "TEXT"), "LONG", "How ids compare for the keyset: as numbers or as text."),
-            optional("overlap", ParamType.DURATION, "2m",
+            optional(
+                    "overlap",
+                    ParamType.DURATION,
+                    "2m",
                     "How far before the watermark each execution re-reads, so rows committed late are not lost."),
-            required("key", ParamType.EXPRESSION,
+            required(
+                    "key",
+                    ParamType.EXPRESSION,
                     "Camel simple expression for the idempotency key over the row (body is the row map; header caravanPayloadHash "
                             + "hashes its content without updated_at), e.g. SAP:ACTUAL_HOURS:${body[id]}:${body[revision]}."),
-            required("target", ParamType.URL, "The HTTP endpoint each row is POSTed to as JSON with an Idempotency-Key header."),
-            optional("requiredFields", ParamType.TEXT, null,
+            required(
+                    "target",
+                    ParamType.URL,
+                    "The HTTP endpoint each row is POSTed to as JSON with an Idempotency-Key header."),
+            optional(
+                    "requiredFields",
+                    ParamType.TEXT,
+                    null,
                     "Comma-separated row fields that must have a value; a row missing one is not sent but dead-lettered as "
                             + "DATA_QUALITY (quarantine)."),
-            optional("parallelDeliveries", ParamType.POSITIVE_INT, "1",
+            optional(
+                    "parallelDeliveries",
+                    ParamType.POSITIVE_INT,
+                    "1",
                     "Rows of one page delivered at the same time (1 = one after another). Rows of a page have distinct "
                             + "keys; the watermark still advances only after the whole page's outcomes are recorded."));
 
@@ -67,8 +97,15 @@ public final class WatermarkFeedFamily implements RouteFamily {
     private final Function<String, Optional<DataSource>> sourceDataSources;
     private final Path sqlDirectory;
 
-    public WatermarkFeedFamily(CamelContext camel, DataSource store, IdempotencyLedger ledger, Watermarks watermarks,
-            ExecutionLog executionLog, MeterRegistry meters, Clock clock, Function<String, Optional<DataSource>> sourceDataSources,
+    public WatermarkFeedFamily(
+            CamelContext camel,
+            DataSource store,
+            IdempotencyLedger ledger,
+            Watermarks watermarks,
+            ExecutionLog executionLog,
+            MeterRegistry meters,
+            Clock clock,
+            Function<String, Optional<DataSource>> sourceDataSources,
             Path sqlDirectory) {
         this.camel = camel;
         this.store = store;
@@ -107,7 +144,9 @@ public final class WatermarkFeedFamily implements RouteFamily {
         if (spec.param("sourceKind").equals("jdbc")) {
             String ds = spec.param("sourceDataSource");
             if (sourceDataSources.apply(ds).isEmpty()) {
-                problems.add(new ParamProblem("sourceDataSource", "no source data source '" + ds + "' is configured (caravan.source." + ds + ".url)"));
+                problems.add(new ParamProblem(
+                        "sourceDataSource",
+                        "no source data source '" + ds + "' is configured (caravan.source." + ds + ".url)"));
             }
             Optional<String> query = spec.optionalParam("sourceQuery");
             if (query.isEmpty()) {
@@ -134,19 +173,40 @@ public final class WatermarkFeedFamily implements RouteFamily {
     public RouteInstance create(InstanceSpec spec) {
         String routeId = spec.routeId();
         FeedSource source = spec.param("sourceKind").equals("jdbc")
-                ? new JdbcFeedSource(sourceDataSources.apply(spec.param("sourceDataSource")).orElseThrow(),
-                        NamedStatement.load(sqlDirectory, spec.param("sourceQuery")), IdType.valueOf(spec.param("idType")))
-                : new HttpFeedSource(camel.createProducerTemplate(), spec.param("sourceUrl"), spec.param("idField"),
+                ? new JdbcFeedSource(
+                        sourceDataSources.apply(spec.param("sourceDataSource")).orElseThrow(),
+                        NamedStatement.load(sqlDirectory, spec.param("sourceQuery")),
+                        IdType.valueOf(spec.param("idType")))
+                : new HttpFeedSource(
+                        camel.createProducerTemplate(),
+                        spec.param("sourceUrl"),
+                        spec.param("idField"),
                         spec.param("updatedAtField"));
         Expression key = camel.resolveLanguage("simple").createExpression(spec.param("key"));
         key.init(camel);
         FeedMetrics metrics = new FeedMetrics(meters, routeId, clock);
         String updatedAtField = spec.param("sourceKind").equals("jdbc") ? "updated_at" : spec.param("updatedAtField");
-        WatermarkFeed feed = new WatermarkFeed(routeId, source, spec.budget().orElseThrow(), spec.durationParam("overlap"), key,
-                spec.param("key").contains(WatermarkFeed.PAYLOAD_HASH), spec.optionalParam("requiredFields").map(WatermarkFeedFamily::requiredFields).orElse(List.of()), updatedAtField,
-                camel, store, ledger, watermarks, executionLog, new DeadLetters(store, clock), metrics);
+        WatermarkFeed feed = new WatermarkFeed(
+                routeId,
+                source,
+                spec.budget().orElseThrow(),
+                spec.durationParam("overlap"),
+                key,
+                spec.param("key").contains(WatermarkFeed.PAYLOAD_HASH),
+                spec.optionalParam("requiredFields")
+                        .map(WatermarkFeedFamily::requiredFields)
+                        .orElse(List.of()),
+                updatedAtField,
+                camel,
+                store,
+                ledger,
+                watermarks,
+                executionLog,
+                new DeadLetters(store, clock),
+                metrics);
         int threads = spec.intParam("parallelDeliveries");
-        ExecutorService pool = camel.getExecutorServiceManager().newFixedThreadPool(this, "caravan-feed-" + routeId, threads);
+        ExecutorService pool =
+                camel.getExecutorServiceManager().newFixedThreadPool(this, "caravan-feed-" + routeId, threads);
         Map<String, Object> parameters = Map.of(
                 "routeId", routeId,
                 "schedule", spec.schedule().orElseThrow().quartzQuery(),
@@ -172,7 +232,10 @@ public final class WatermarkFeedFamily implements RouteFamily {
     }
 
     static List<String> requiredFields(String text) {
-        return java.util.Arrays.stream(text.split(",")).map(String::trim).filter(f -> !f.isEmpty()).toList();
+        return java.util.Arrays.stream(text.split(","))
+                .map(String::trim)
+                .filter(f -> !f.isEmpty())
+                .toList();
     }
 
     static String beanName(String routeId) {

@@ -30,11 +30,13 @@ import org.slf4j.LoggerFactory;
 public final class LocalDemo extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger("caravan.demo");
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final String TABLE_DDL = "CREATE TABLE IF NOT EXISTS actual_hours (id BIGINT PRIMARY KEY, revision INT NOT NULL, "
-            + "employee VARCHAR(100) NOT NULL, project VARCHAR(100) NOT NULL, hours NUMERIC(5,2) NOT NULL, work_date DATE NOT NULL, "
-            + "updated_at TIMESTAMP WITH TIME ZONE NOT NULL)";
-    private static final String KEYSET = "SELECT id, revision, employee, project, hours, work_date, updated_at FROM actual_hours "
-            + "WHERE (updated_at, id) > (?, ?) ORDER BY updated_at, id LIMIT ?";
+    static final String TABLE_DDL =
+            "CREATE TABLE IF NOT EXISTS actual_hours (id BIGINT PRIMARY KEY, revision INT NOT NULL, "
+                    + "employee VARCHAR(100) NOT NULL, project VARCHAR(100) NOT NULL, hours NUMERIC(5,2) NOT NULL, work_date DATE NOT NULL, "
+                    + "updated_at TIMESTAMP WITH TIME ZONE NOT NULL)";
+    private static final String KEYSET =
+            "SELECT id, revision, employee, project, hours, work_date, updated_at FROM actual_hours "
+                    + "WHERE (updated_at, id) > (?, ?) ORDER BY updated_at, id LIMIT ?";
 
     private final DataSource source;
     private final AtomicLong nextId = new AtomicLong();
@@ -45,7 +47,8 @@ public final class LocalDemo extends RouteBuilder {
     }
 
     public static void install(CamelContext camel, DataSource source) {
-        try (Connection c = source.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = source.getConnection();
+                Statement s = c.createStatement()) {
             s.execute(TABLE_DDL);
             try (ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(id), 0) FROM actual_hours")) {
                 rs.next();
@@ -60,13 +63,17 @@ public final class LocalDemo extends RouteBuilder {
 
     @Override
     public void configure() {
-        from("timer:demo-workfront?period=5000&delay=1000").routeId("demo-workfront-writer")
+        from("timer:demo-workfront?period=5000&delay=1000")
+                .routeId("demo-workfront-writer")
                 .process(e -> writeHours());
-        from("platform-http:/demo/sap/actual-hours?httpMethodRestrict=POST").routeId("demo-sap-target")
+        from("platform-http:/demo/sap/actual-hours?httpMethodRestrict=POST")
+                .routeId("demo-sap-target")
                 .process(this::receive);
-        from("platform-http:/demo/sap/actual-hours-api?httpMethodRestrict=POST").routeId("demo-sap-target-api")
+        from("platform-http:/demo/sap/actual-hours-api?httpMethodRestrict=POST")
+                .routeId("demo-sap-target-api")
                 .process(this::receive);
-        from("platform-http:/demo/workfront/hours?httpMethodRestrict=GET").routeId("demo-workfront-api")
+        from("platform-http:/demo/workfront/hours?httpMethodRestrict=GET")
+                .routeId("demo-workfront-api")
                 .process(this::page);
     }
 
@@ -81,7 +88,8 @@ public final class LocalDemo extends RouteBuilder {
                 insert.setLong(1, nextId.getAndIncrement());
                 insert.setString(2, "employee-" + (1 + r.nextInt(20)));
                 insert.setString(3, "PRJ-" + (100 + r.nextInt(5)));
-                insert.setBigDecimal(4, java.math.BigDecimal.valueOf(1 + r.nextInt(16), 1).add(java.math.BigDecimal.ONE));
+                insert.setBigDecimal(
+                        4, java.math.BigDecimal.valueOf(1 + r.nextInt(16), 1).add(java.math.BigDecimal.ONE));
                 insert.setObject(5, LocalDate.now());
                 insert.setObject(6, OffsetDateTime.now(ZoneOffset.UTC));
                 insert.addBatch();
@@ -100,8 +108,13 @@ public final class LocalDemo extends RouteBuilder {
     private void receive(Exchange e) throws Exception {
         Map<?, ?> row = JSON.readValue(e.getMessage().getBody(String.class), Map.class);
         long n = received.incrementAndGet();
-        LOG.info("SAP target received #{}: hours {} revision {} ({} h) Idempotency-Key {}", n, row.get("id"), row.get("revision"),
-                row.get("hours"), e.getMessage().getHeader("Idempotency-Key"));
+        LOG.info(
+                "SAP target received #{}: hours {} revision {} ({} h) Idempotency-Key {}",
+                n,
+                row.get("id"),
+                row.get("revision"),
+                row.get("hours"),
+                e.getMessage().getHeader("Idempotency-Key"));
         e.getMessage().getHeaders().clear();
         e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 201);
         e.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
@@ -114,7 +127,8 @@ public final class LocalDemo extends RouteBuilder {
         long afterId = afterIdText.isEmpty() ? Long.MIN_VALUE : Long.parseLong(afterIdText);
         int limit = Math.min(1000, e.getMessage().getHeader("limit", 100, Integer.class));
         List<Map<String, Object>> items = new ArrayList<>();
-        try (Connection c = source.getConnection(); PreparedStatement ps = c.prepareStatement(KEYSET)) {
+        try (Connection c = source.getConnection();
+                PreparedStatement ps = c.prepareStatement(KEYSET)) {
             ps.setObject(1, after.atOffset(ZoneOffset.UTC));
             ps.setLong(2, afterId);
             ps.setInt(3, limit);
@@ -126,8 +140,14 @@ public final class LocalDemo extends RouteBuilder {
                     item.put("employee", rs.getString("employee"));
                     item.put("project", rs.getString("project"));
                     item.put("hours", rs.getBigDecimal("hours"));
-                    item.put("work_date", rs.getObject("work_date", LocalDate.class).toString());
-                    item.put("updated_at", rs.getObject("updated_at", OffsetDateTime.class).toInstant().toString());
+                    item.put(
+                            "work_date",
+                            rs.getObject("work_date", LocalDate.class).toString());
+                    item.put(
+                            "updated_at",
+                            rs.getObject("updated_at", OffsetDateTime.class)
+                                    .toInstant()
+                                    .toString());
                     items.add(item);
                 }
             }

@@ -8,5 +8,10 @@ import java.time.Instant;
  * new values are JSON or free text, null when not applicable.
  */
 public record AuditEntry(
-        long id, String routeId, String action, String oldValue, String newValue, String changedBy, Instant changedAt) {
-}
+        long id,
+        String routeId,
+        String action,
+        String oldValue,
+        String newValue,
+        String changedBy,
+        Instant changedAt) {}

@@ -9,7 +9,8 @@ public record Completion(String key, LedgerStatus status, String resultRef) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(status, "status");
         if (status == LedgerStatus.IN_PROGRESS) {
-            throw new IllegalArgumentException("completion of key '" + key + "' must be DONE or FAILED, not IN_PROGRESS");
+            throw new IllegalArgumentException(
+                    "completion of key '" + key + "' must be DONE or FAILED, not IN_PROGRESS");
         }
         if (resultRef != null && resultRef.length() > 1000) {
             throw new IllegalArgumentException("result reference of key '" + key + "' is " + resultRef.length()

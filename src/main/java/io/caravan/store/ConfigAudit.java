@@ -25,10 +25,12 @@ public final class ConfigAudit {
     public static final String RECREATED = "RECREATED";
     public static final String REJECTED = "REJECTED";
 
-    static final String INSERT = """
+    static final String INSERT =
+            """
             INSERT INTO config_audit (route_id, action, old_value, new_value, changed_by, changed_at)
             VALUES (?, ?, ?, ?, ?, ?)""";
-    static final String SELECT_FOR_ROUTE = """
+    static final String SELECT_FOR_ROUTE =
+            """
             SELECT id, route_id, action, old_value, new_value, changed_by, changed_at
             FROM config_audit WHERE route_id = ? ORDER BY id""";
 
@@ -48,7 +50,8 @@ public final class ConfigAudit {
     }
 
     /** Same as {@link #record(String, String, String, String, String)}, joining the caller's transaction. */
-    public void record(Connection c, String routeId, String action, String oldValue, String newValue, String changedBy) {
+    public void record(
+            Connection c, String routeId, String action, String oldValue, String newValue, String changedBy) {
         Transactions.onConnection(c, "audit " + action + " of " + routeId, connection -> {
             insert(connection, routeId, action, oldValue, newValue, changedBy);
             return null;

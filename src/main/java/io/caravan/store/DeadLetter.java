@@ -37,9 +37,28 @@ public record DeadLetter(
     }
 
     /** A new dead letter to {@linkplain DeadLetters#record record}: no id yet, PENDING, created when recorded. */
-    public static DeadLetter of(String routeId, String correlationId, String idempotencyKey, String category,
-            Integer statusCode, String reason, int attempts, String payload, Map<String, String> headers) {
-        return new DeadLetter(null, routeId, correlationId, idempotencyKey, category, statusCode, reason, attempts,
-                payload, headers, PENDING, null);
+    public static DeadLetter of(
+            String routeId,
+            String correlationId,
+            String idempotencyKey,
+            String category,
+            Integer statusCode,
+            String reason,
+            int attempts,
+            String payload,
+            Map<String, String> headers) {
+        return new DeadLetter(
+                null,
+                routeId,
+                correlationId,
+                idempotencyKey,
+                category,
+                statusCode,
+                reason,
+                attempts,
+                payload,
+                headers,
+                PENDING,
+                null);
     }
 }

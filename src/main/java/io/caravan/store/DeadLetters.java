@@ -19,17 +19,20 @@ import javax.sql.DataSource;
 /** Failed exchanges in the {@code dead_letter} table; headers are stored as a JSON object. */
 public final class DeadLetters {
 
-    static final String INSERT = """
+    static final String INSERT =
+            """
             INSERT INTO dead_letter (route_id, correlation_id, idem_key, category, status_code, reason, attempts,
                                      payload, headers, replay_status, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
-    static final String COLUMNS = """
+    static final String COLUMNS =
+            """
             id, route_id, correlation_id, idem_key, category, status_code, reason, attempts, payload, headers,
             replay_status, created_at""";
     static final String SELECT_BY_ROUTE =
             "SELECT " + COLUMNS + " FROM dead_letter WHERE route_id = ? ORDER BY created_at, id";
     static final String COUNT_BY_ROUTE = "SELECT COUNT(*) FROM dead_letter WHERE route_id = ?";
-    static final String COUNT_BY_ROUTE_SINCE = "SELECT COUNT(*) FROM dead_letter WHERE route_id = ? AND created_at >= ?";
+    static final String COUNT_BY_ROUTE_SINCE =
+            "SELECT COUNT(*) FROM dead_letter WHERE route_id = ? AND created_at >= ?";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<LinkedHashMap<String, String>> HEADERS = new TypeReference<>() {};
@@ -140,7 +143,8 @@ public final class DeadLetters {
         try {
             return JSON.writeValueAsString(headers);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("dead letter headers cannot be written as JSON: " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(
+                    "dead letter headers cannot be written as JSON: " + e.getOriginalMessage(), e);
         }
     }
 
@@ -151,7 +155,8 @@ public final class DeadLetters {
         try {
             return JSON.readValue(headers, HEADERS);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("dead_letter.headers is not a JSON object of strings: " + e.getOriginalMessage(), e);
+            throw new IllegalStateException(
+                    "dead_letter.headers is not a JSON object of strings: " + e.getOriginalMessage(), e);
         }
     }
 }

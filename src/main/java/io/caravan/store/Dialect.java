@@ -16,29 +16,38 @@ import javax.sql.DataSource;
  * key was already there; the parameters are the same for both dialects.
  */
 public enum Dialect {
-    H2(H2Sql.INSERT_LEDGER_ENTRY_IF_ABSENT, H2Sql.INSERT_WATERMARK_IF_ABSENT, Set.of("23505", "40001", "HYT00", "90131")),
-    POSTGRESQL(PostgresSql.INSERT_LEDGER_ENTRY_IF_ABSENT, PostgresSql.INSERT_WATERMARK_IF_ABSENT,
+    H2(
+            H2Sql.INSERT_LEDGER_ENTRY_IF_ABSENT,
+            H2Sql.INSERT_WATERMARK_IF_ABSENT,
+            Set.of("23505", "40001", "HYT00", "90131")),
+    POSTGRESQL(
+            PostgresSql.INSERT_LEDGER_ENTRY_IF_ABSENT,
+            PostgresSql.INSERT_WATERMARK_IF_ABSENT,
             Set.of("23505", "40001", "40P01"));
 
     private static final class PostgresSql {
-        static final String INSERT_LEDGER_ENTRY_IF_ABSENT = """
+        static final String INSERT_LEDGER_ENTRY_IF_ABSENT =
+                """
                 INSERT INTO idempotency_ledger (idem_key, route_id, status, attempts, owner, lease_until, created_at, updated_at)
                 VALUES (?, ?, 'IN_PROGRESS', 1, ?, ?, ?, ?)
                 ON CONFLICT (idem_key) DO NOTHING""";
-        static final String INSERT_WATERMARK_IF_ABSENT = """
+        static final String INSERT_WATERMARK_IF_ABSENT =
+                """
                 INSERT INTO watermark (route_id, updated_at, last_id, advanced_at)
                 VALUES (?, ?, ?, ?)
                 ON CONFLICT (route_id) DO NOTHING""";
     }
 
     private static final class H2Sql {
-        static final String INSERT_LEDGER_ENTRY_IF_ABSENT = """
+        static final String INSERT_LEDGER_ENTRY_IF_ABSENT =
+                """
                 MERGE INTO idempotency_ledger t
                 USING (VALUES (CAST(? AS VARCHAR(400)))) AS s (idem_key) ON t.idem_key = s.idem_key
                 WHEN NOT MATCHED THEN
                   INSERT (idem_key, route_id, status, attempts, owner, lease_until, created_at, updated_at)
                   VALUES (s.idem_key, ?, 'IN_PROGRESS', 1, ?, ?, ?, ?)""";
-        static final String INSERT_WATERMARK_IF_ABSENT = """
+        static final String INSERT_WATERMARK_IF_ABSENT =
+                """
                 MERGE INTO watermark t
                 USING (VALUES (CAST(? AS VARCHAR(100)))) AS s (route_id) ON t.route_id = s.route_id
                 WHEN NOT MATCHED THEN

@@ -14,11 +14,12 @@ public record DrainProfile(
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(scheduleInterval, "scheduleInterval of profile " + name);
         if (scheduleInterval.toSeconds() < 1 || scheduleInterval.toNanosPart() != 0) {
-            throw new IllegalArgumentException("profile " + name + ": schedule interval must be a positive whole number of seconds, was "
-                    + scheduleInterval);
+            throw new IllegalArgumentException("profile " + name
+                    + ": schedule interval must be a positive whole number of seconds, was " + scheduleInterval);
         }
         if (maxReturnedEvents < 1) {
-            throw new IllegalArgumentException("profile " + name + ": max returned events must be at least 1, was " + maxReturnedEvents);
+            throw new IllegalArgumentException(
+                    "profile " + name + ": max returned events must be at least 1, was " + maxReturnedEvents);
         }
         if (maxCycles < 1) {
             throw new IllegalArgumentException("profile " + name + ": max cycles must be at least 1, was " + maxCycles);

@@ -17,7 +17,8 @@ public final class DrainProfiles {
     static final String SELECT_ALL = "SELECT " + COLUMNS + " FROM drain_profile ORDER BY name";
     static final String SELECT_ONE = "SELECT " + COLUMNS + " FROM drain_profile WHERE name = ?";
     /** Standard MERGE: H2 2.x and PostgreSQL 15+ both run it (not concurrency-safe on PostgreSQL; tests and benches only). */
-    static final String UPSERT = """
+    static final String UPSERT =
+            """
             MERGE INTO drain_profile t
             USING (VALUES (CAST(? AS VARCHAR(100)), CAST(? AS INT), CAST(? AS INT), CAST(? AS INT), CAST(? AS VARCHAR(400))))
                 AS s (name, schedule_interval_seconds, max_returned_events, max_cycles, description)
@@ -36,7 +37,8 @@ public final class DrainProfiles {
     /** Every profile by name, in name order. */
     public Map<String, DrainProfile> all() {
         return Transactions.withConnection(dataSource, "read drain profiles", c -> {
-            try (PreparedStatement ps = c.prepareStatement(SELECT_ALL); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement(SELECT_ALL);
+                    ResultSet rs = ps.executeQuery()) {
                 Map<String, DrainProfile> profiles = new LinkedHashMap<>();
                 while (rs.next()) {
                     DrainProfile profile = read(rs);

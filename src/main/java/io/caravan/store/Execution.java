@@ -14,5 +14,4 @@ public record Execution(
         int rowsDuplicate,
         int rowsDeadLettered,
         ExecutionStatus status,
-        String detail) {
-}
+        String detail) {}

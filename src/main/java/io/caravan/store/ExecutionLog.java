@@ -13,19 +13,23 @@ import javax.sql.DataSource;
 /** One {@code execution_log} row per scheduled execution: begun RUNNING, finished with counts and a status. */
 public final class ExecutionLog {
 
-    static final String INSERT = """
+    static final String INSERT =
+            """
             INSERT INTO execution_log (route_id, started_at, ended_at, cycles, rows_read, rows_delivered, rows_duplicate,
                                        rows_dead_lettered, status, detail)
             VALUES (?, ?, ?, 0, 0, 0, 0, 0, ?, ?)""";
-    static final String FINISH = """
+    static final String FINISH =
+            """
             UPDATE execution_log
             SET ended_at = ?, cycles = ?, rows_read = ?, rows_delivered = ?, rows_duplicate = ?, rows_dead_lettered = ?,
                 status = ?, detail = ?
             WHERE id = ?""";
-    static final String ABANDON_RUNNING = """
+    static final String ABANDON_RUNNING =
+            """
             UPDATE execution_log SET ended_at = ?, status = 'INCOMPLETE', detail = ?
             WHERE route_id = ? AND status = 'RUNNING'""";
-    static final String SELECT_RECENT = """
+    static final String SELECT_RECENT =
+            """
             SELECT id, route_id, started_at, ended_at, cycles, rows_read, rows_delivered, rows_duplicate,
                    rows_dead_lettered, status, detail
             FROM execution_log WHERE route_id = ?
@@ -45,8 +49,15 @@ public final class ExecutionLog {
         return insert(routeId, false, ExecutionStatus.RUNNING, null);
     }
 
-    public void finish(long id, int cycles, int read, int delivered, int duplicate, int deadLettered,
-            ExecutionStatus status, String detail) {
+    public void finish(
+            long id,
+            int cycles,
+            int read,
+            int delivered,
+            int duplicate,
+            int deadLettered,
+            ExecutionStatus status,
+            String detail) {
         if (status == ExecutionStatus.RUNNING) {
             throw new IllegalArgumentException("execution " + id + " cannot finish as RUNNING");
         }

@@ -41,16 +41,19 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
 
     /** The route id single-key {@link IdempotentRepository} calls are recorded under unless another is given. */
     public static final String DEFAULT_ROUTE_ID = "camel";
+
     public static final int MAX_KEY_LENGTH = 400;
     public static final int MAX_OWNER_LENGTH = 100;
 
     static final String SELECT_CLAIM_STATE =
             "SELECT idem_key, status, lease_until FROM idempotency_ledger WHERE idem_key = ANY(?)";
-    static final String TAKE_OVER_EXPIRED = """
+    static final String TAKE_OVER_EXPIRED =
+            """
             UPDATE idempotency_ledger
             SET owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
             WHERE idem_key = ? AND status = 'IN_PROGRESS' AND (lease_until IS NULL OR lease_until < ?)""";
-    static final String COMPLETE = """
+    static final String COMPLETE =
+            """
             UPDATE idempotency_ledger SET status = ?, result_ref = ?, updated_at = ?, lease_until = NULL
             WHERE idem_key = ? AND owner = ?""";
     static final String DELETE_OWN_IN_PROGRESS =
@@ -85,7 +88,8 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
         this.clock = Objects.requireNonNull(clock, "clock");
         this.defaultRouteId = Objects.requireNonNull(defaultRouteId, "defaultRouteId");
         if (owner.isBlank() || owner.length() > MAX_OWNER_LENGTH) {
-            throw new IllegalArgumentException("ledger owner must be 1 to " + MAX_OWNER_LENGTH + " characters, was '" + owner + "'");
+            throw new IllegalArgumentException(
+                    "ledger owner must be 1 to " + MAX_OWNER_LENGTH + " characters, was '" + owner + "'");
         }
         if (lease.isNegative() || lease.isZero()) {
             throw new IllegalArgumentException("ledger lease must be positive, was " + lease);
@@ -116,13 +120,19 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
         }
         for (int attempt = 1; ; attempt++) {
             try {
-                return Transactions.inTransaction(dataSource, "claim " + distinct.size() + " keys of " + routeId,
+                return Transactions.inTransaction(
+                        dataSource,
+                        "claim " + distinct.size() + " keys of " + routeId,
                         c -> claimOn(c, routeId, distinct));
             } catch (StoreException e) {
                 if (attempt >= MAX_CLAIM_ATTEMPTS || !dialect.isConcurrencyConflict((SQLException) e.getCause())) {
                     throw e;
                 }
-                LOG.debug("claim of {} keys of {} lost a race ({}); claiming again", distinct.size(), routeId, e.sqlState());
+                LOG.debug(
+                        "claim of {} keys of {} lost a race ({}); claiming again",
+                        distinct.size(),
+                        routeId,
+                        e.sqlState());
             }
         }
     }
@@ -216,7 +226,8 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
         if (completions.isEmpty()) {
             return;
         }
-        Transactions.inTransaction(dataSource, "complete " + completions.size() + " keys", c -> completeOn(c, completions));
+        Transactions.inTransaction(
+                dataSource, "complete " + completions.size() + " keys", c -> completeOn(c, completions));
     }
 
     /**
@@ -227,12 +238,15 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
         if (completions.isEmpty()) {
             return;
         }
-        Transactions.onConnection(c, "complete " + completions.size() + " keys", connection -> completeOn(connection, completions));
+        Transactions.onConnection(
+                c, "complete " + completions.size() + " keys", connection -> completeOn(connection, completions));
     }
 
     private int completeOn(Connection c, List<Completion> completions) throws SQLException {
         Instant now = Timestamps.now(clock);
-        List<Completion> sorted = completions.stream().sorted(Comparator.comparing(Completion::key)).toList();
+        List<Completion> sorted = completions.stream()
+                .sorted(Comparator.comparing(Completion::key))
+                .toList();
         try (PreparedStatement ps = c.prepareStatement(COMPLETE)) {
             for (Completion completion : sorted) {
                 ps.setString(1, completion.status().name());
@@ -253,8 +267,11 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
                 }
             }
             if (!notOurs.isEmpty()) {
-                LOG.warn("ledger owner {} no longer owns {} key(s), their completion was not recorded: {}",
-                        owner, notOurs.size(), notOurs);
+                LOG.warn(
+                        "ledger owner {} no longer owns {} key(s), their completion was not recorded: {}",
+                        owner,
+                        notOurs.size(),
+                        notOurs);
             }
             return completed;
         }
@@ -312,7 +329,9 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
     @Override
     public boolean contains(String key) {
         Instant now = Timestamps.now(clock);
-        return find(key).map(e -> e.status() == LedgerStatus.DONE || e.isHeldAt(now)).orElse(false);
+        return find(key)
+                .map(e -> e.status() == LedgerStatus.DONE || e.isHeldAt(now))
+                .orElse(false);
     }
 
     /** Forgets our IN_PROGRESS claim of the key so the message can be retried; DONE and FAILED entries stay. */
@@ -330,8 +349,9 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
     /** Marks our claim of the key DONE. */
     @Override
     public boolean confirm(String key) {
-        return Transactions.inTransaction(dataSource, "confirm ledger key",
-                c -> completeOn(c, List.of(Completion.done(key, null)))) == 1;
+        return Transactions.inTransaction(
+                        dataSource, "confirm ledger key", c -> completeOn(c, List.of(Completion.done(key, null))))
+                == 1;
     }
 
     /**

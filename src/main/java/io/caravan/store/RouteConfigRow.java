@@ -40,14 +40,42 @@ public record RouteConfigRow(
     }
 
     public RouteConfigRow withEnabled(boolean enabled) {
-        return new RouteConfigRow(routeId, template, enabled, tier, profile, schedule, params, throttlePerSecond,
-                retryMaxAttempts, retryInitialDelayMs, retryMaxDelayMs, owner, version, updatedAt, updatedBy);
+        return new RouteConfigRow(
+                routeId,
+                template,
+                enabled,
+                tier,
+                profile,
+                schedule,
+                params,
+                throttlePerSecond,
+                retryMaxAttempts,
+                retryInitialDelayMs,
+                retryMaxDelayMs,
+                owner,
+                version,
+                updatedAt,
+                updatedBy);
     }
 
     /** This row's content as stored at {@code version}, changed by {@code updatedBy} at {@code updatedAt}. */
     public RouteConfigRow withVersion(long version, Instant updatedAt, String updatedBy) {
-        return new RouteConfigRow(routeId, template, enabled, tier, profile, schedule, params, throttlePerSecond,
-                retryMaxAttempts, retryInitialDelayMs, retryMaxDelayMs, owner, version, updatedAt, updatedBy);
+        return new RouteConfigRow(
+                routeId,
+                template,
+                enabled,
+                tier,
+                profile,
+                schedule,
+                params,
+                throttlePerSecond,
+                retryMaxAttempts,
+                retryInitialDelayMs,
+                retryMaxDelayMs,
+                owner,
+                version,
+                updatedAt,
+                updatedBy);
     }
 
     /**

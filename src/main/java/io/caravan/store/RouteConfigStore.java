@@ -23,20 +23,24 @@ import javax.sql.DataSource;
  */
 public final class RouteConfigStore {
 
-    static final String COLUMNS = """
+    static final String COLUMNS =
+            """
             route_id, template, enabled, tier, profile, schedule, params, throttle_per_second, retry_max_attempts,
             retry_initial_delay_ms, retry_max_delay_ms, owner, version, updated_at, updated_by""";
     static final String SELECT_ALL = "SELECT " + COLUMNS + " FROM route_config ORDER BY route_id";
     static final String SELECT_ONE = "SELECT " + COLUMNS + " FROM route_config WHERE route_id = ?";
     static final String SELECT_ONE_FOR_UPDATE = SELECT_ONE + " FOR UPDATE";
-    static final String INSERT = "INSERT INTO route_config (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    static final String INSERT =
+            "INSERT INTO route_config (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     /** Guarded by the version read under FOR UPDATE: a lost update fails loudly instead of overwriting. */
-    static final String UPDATE = """
+    static final String UPDATE =
+            """
             UPDATE route_config
             SET template = ?, enabled = ?, tier = ?, profile = ?, schedule = ?, params = ?, throttle_per_second = ?,
                 retry_max_attempts = ?, retry_initial_delay_ms = ?, retry_max_delay_ms = ?, owner = ?,
                 version = ?, updated_at = ?, updated_by = ?
             WHERE route_id = ? AND version = ?""";
+
     static final String DELETE = "DELETE FROM route_config WHERE route_id = ?";
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -54,7 +58,8 @@ public final class RouteConfigStore {
     /** Every row, ordered by route id. */
     public List<RouteConfigRow> all() {
         return Transactions.withConnection(dataSource, "read route config", c -> {
-            try (PreparedStatement ps = c.prepareStatement(SELECT_ALL); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement(SELECT_ALL);
+                    ResultSet rs = ps.executeQuery()) {
                 List<RouteConfigRow> rows = new ArrayList<>();
                 while (rs.next()) {
                     rows.add(read(rs));
@@ -65,7 +70,8 @@ public final class RouteConfigStore {
     }
 
     public Optional<RouteConfigRow> find(String routeId) {
-        return Transactions.withConnection(dataSource, "find route config of " + routeId, c -> select(c, SELECT_ONE, routeId));
+        return Transactions.withConnection(
+                dataSource, "find route config of " + routeId, c -> select(c, SELECT_ONE, routeId));
     }
 
     /**
@@ -103,16 +109,21 @@ public final class RouteConfigStore {
     public RouteConfigRow setEnabled(String routeId, boolean enabled, String changedBy) {
         Objects.requireNonNull(changedBy, "changedBy");
         return Transactions.inTransaction(dataSource, "set enabled of " + routeId, c -> {
-            RouteConfigRow stored = select(c, SELECT_ONE_FOR_UPDATE, routeId).orElseThrow(
-                    () -> new IllegalArgumentException("no route_config row for route '" + routeId + "'"));
+            RouteConfigRow stored = select(c, SELECT_ONE_FOR_UPDATE, routeId)
+                    .orElseThrow(() -> new IllegalArgumentException("no route_config row for route '" + routeId + "'"));
             if (stored.enabled() == enabled) {
                 return stored;
             }
-            RouteConfigRow changed = stored.withEnabled(enabled)
-                    .withVersion(stored.version() + 1, Timestamps.now(clock), changedBy);
+            RouteConfigRow changed =
+                    stored.withEnabled(enabled).withVersion(stored.version() + 1, Timestamps.now(clock), changedBy);
             update(c, changed, stored.version());
-            audit.record(c, routeId, enabled ? ConfigAudit.ENABLED : ConfigAudit.DISABLED, toJson(stored),
-                    toJson(changed), changedBy);
+            audit.record(
+                    c,
+                    routeId,
+                    enabled ? ConfigAudit.ENABLED : ConfigAudit.DISABLED,
+                    toJson(stored),
+                    toJson(changed),
+                    changedBy);
             return changed;
         });
     }
@@ -173,8 +184,8 @@ public final class RouteConfigStore {
             ps.setString(15, row.routeId());
             ps.setLong(16, expectedVersion);
             if (ps.executeUpdate() != 1) {
-                throw new IllegalStateException("route_config row of " + row.routeId() + " changed concurrently (expected version "
-                        + expectedVersion + ")");
+                throw new IllegalStateException("route_config row of " + row.routeId()
+                        + " changed concurrently (expected version " + expectedVersion + ")");
             }
         }
     }

@@ -10,8 +10,7 @@ public final class Stores {
 
     public static final String MIGRATIONS = "classpath:db/migration";
 
-    private Stores() {
-    }
+    private Stores() {}
 
     /** A connection pool of at most {@code maxPoolSize} connections; close it on shutdown. */
     public static HikariDataSource dataSource(String jdbcUrl, String user, String password, int maxPoolSize) {
@@ -26,10 +25,6 @@ public final class Stores {
 
     /** Brings the schema to the latest migration; safe to call at every start. */
     public static void migrate(DataSource dataSource) {
-        Flyway.configure()
-                .dataSource(dataSource)
-                .locations(MIGRATIONS)
-                .load()
-                .migrate();
+        Flyway.configure().dataSource(dataSource).locations(MIGRATIONS).load().migrate();
     }
 }

@@ -16,8 +16,7 @@ import java.time.temporal.ChronoUnit;
  */
 final class Timestamps {
 
-    private Timestamps() {
-    }
+    private Timestamps() {}
 
     static Instant micros(Instant instant) {
         return instant == null ? null : instant.truncatedTo(ChronoUnit.MICROS);

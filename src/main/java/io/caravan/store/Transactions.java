@@ -12,8 +12,7 @@ final class Transactions {
         T run(Connection c) throws SQLException;
     }
 
-    private Transactions() {
-    }
+    private Transactions() {}
 
     static <T> T inTransaction(DataSource dataSource, String what, Work<T> work) {
         try (Connection c = dataSource.getConnection()) {

@@ -49,20 +49,22 @@ public record Watermark(Instant updatedAt, String id) implements Comparable<Wate
         }
         int separator = text.indexOf(SEPARATOR);
         if (separator < 0) {
-            throw new IllegalArgumentException("watermark '" + text
-                    + "' has no '|' between instant and id; expected <ISO-8601 instant>|<id>");
+            throw new IllegalArgumentException(
+                    "watermark '" + text + "' has no '|' between instant and id; expected <ISO-8601 instant>|<id>");
         }
         String instantText = text.substring(0, separator);
         if (instantText.isEmpty()) {
-            throw new IllegalArgumentException("watermark '" + text
-                    + "' has no instant before '|'; expected <ISO-8601 instant>|<id>");
+            throw new IllegalArgumentException(
+                    "watermark '" + text + "' has no instant before '|'; expected <ISO-8601 instant>|<id>");
         }
         Instant instant;
         try {
             instant = Instant.parse(instantText);
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("watermark '" + text + "' has an invalid instant '" + instantText
-                    + "' at index " + e.getErrorIndex() + "; expected ISO-8601 like 2024-05-01T10:15:30.123456Z", e);
+            throw new IllegalArgumentException(
+                    "watermark '" + text + "' has an invalid instant '" + instantText + "' at index "
+                            + e.getErrorIndex() + "; expected ISO-8601 like 2024-05-01T10:15:30.123456Z",
+                    e);
         }
         return new Watermark(instant, text.substring(separator + 1));
     }

@@ -22,7 +22,8 @@ public final class Watermarks {
     static final String SELECT_ONE_FOR_UPDATE = SELECT_ONE + " FOR UPDATE";
     static final String SELECT_ALL = "SELECT route_id, updated_at, last_id FROM watermark ORDER BY route_id";
     /** Compare-and-set: moves from the position read before, so a concurrent advance is never overwritten. */
-    static final String UPDATE_IF_UNCHANGED = """
+    static final String UPDATE_IF_UNCHANGED =
+            """
             UPDATE watermark SET updated_at = ?, last_id = ?, advanced_at = ?
             WHERE route_id = ? AND updated_at = ? AND last_id = ?""";
 
@@ -39,13 +40,15 @@ public final class Watermarks {
     }
 
     public Optional<Watermark> find(String routeId) {
-        return Transactions.withConnection(dataSource, "find watermark of " + routeId, c -> select(c, SELECT_ONE, routeId));
+        return Transactions.withConnection(
+                dataSource, "find watermark of " + routeId, c -> select(c, SELECT_ONE, routeId));
     }
 
     public Map<String, Watermark> all() {
         return Transactions.withConnection(dataSource, "read all watermarks", c -> {
             Map<String, Watermark> all = new LinkedHashMap<>();
-            try (PreparedStatement ps = c.prepareStatement(SELECT_ALL); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement(SELECT_ALL);
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     all.put(rs.getString("route_id"), read(rs));
                 }
@@ -91,8 +94,9 @@ public final class Watermarks {
                 return;
             }
         }
-        throw new IllegalStateException("watermark of " + routeId + " kept changing under concurrent advances; gave up after "
-                + MAX_ATTEMPTS + " attempts to advance it to " + to);
+        throw new IllegalStateException(
+                "watermark of " + routeId + " kept changing under concurrent advances; gave up after " + MAX_ATTEMPTS
+                        + " attempts to advance it to " + to);
     }
 
     private boolean insertIfAbsent(Connection c, String routeId, Watermark to) throws SQLException {

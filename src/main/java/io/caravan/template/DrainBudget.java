@@ -4,7 +4,8 @@ package io.caravan.template;
 public record DrainBudget(String profile, int maxReturnedEvents, int maxCycles) {
     public DrainBudget {
         if (maxReturnedEvents <= 0 || maxCycles <= 0) {
-            throw new IllegalArgumentException("drain budget must be positive, was " + maxReturnedEvents + " x " + maxCycles);
+            throw new IllegalArgumentException(
+                    "drain budget must be positive, was " + maxReturnedEvents + " x " + maxCycles);
         }
     }
 

@@ -19,7 +19,8 @@ public sealed interface Schedule permits Schedule.Every, Schedule.Cron {
         @Override
         public String quartzQuery() {
             // fire now on a misfire (e.g. the route started after the first fire time), then keep the interval
-            return "trigger.repeatInterval=" + interval.toMillis() + "&trigger.repeatCount=-1&trigger.misfireInstruction=1";
+            return "trigger.repeatInterval=" + interval.toMillis()
+                    + "&trigger.repeatCount=-1&trigger.misfireInstruction=1";
         }
     }
 

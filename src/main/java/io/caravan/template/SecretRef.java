@@ -47,7 +47,8 @@ public record SecretRef(String source, String name) {
         try {
             return Files.readString(Path.of(name), StandardCharsets.UTF_8).strip();
         } catch (IOException e) {
-            throw new IllegalStateException("secret file:" + name + " cannot be read: " + e.getClass().getSimpleName());
+            throw new IllegalStateException(
+                    "secret file:" + name + " cannot be read: " + e.getClass().getSimpleName());
         }
     }
 

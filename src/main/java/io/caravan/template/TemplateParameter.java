@@ -17,18 +17,15 @@ public record TemplateParameter(
         choices = choices == null ? List.of() : List.copyOf(choices);
     }
 
-    public static TemplateParameter required(String name, ParamType type
-        , String doc) {
+    public static TemplateParameter required(String name, ParamType type, String doc) {
         return new TemplateParameter(name, type, true, null, List.of(), doc);
     }
 
-    public static TemplateParameter optional(String name, ParamType type, String defaultValue
-        , String doc) {
+    public static TemplateParameter optional(String name, ParamType type, String defaultValue, String doc) {
         return new TemplateParameter(name, type, false, defaultValue, List.of(), doc);
     }
 
-    public static TemplateParameter choice(String name, List<String> choices, String defaultValue
-        , String doc) {
+    public static TemplateParameter choice(String name, List<String> choices, String defaultValue, String doc) {
         return new TemplateParameter(name, ParamType.CHOICE, defaultValue == null, defaultValue, choices, doc);
     }
 

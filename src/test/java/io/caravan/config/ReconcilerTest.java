@@ -36,7 +36,9 @@ class ReconcilerTest {
     CaravanApp app;
 
     @RegisterExtension
-    static final WireMockExtension TARGET = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
+    static final WireMockExtension TARGET = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort())
+            .build();
 
     @BeforeEach
     void setUp() {
@@ -56,8 +58,11 @@ class ReconcilerTest {
 
     /** Ledger keys are operation-level and global, so each route here gets its own key prefix (the path). */
     RouteConfigRow row(String id, String profile, String path) {
-        return FeedRow.jdbc(id, profile, source.name(), TARGET.baseUrl() + path).key("K" + path + ":${body[id]}:${body[revision]}")
-                .schedule("every 500ms").retry(2, 50, 200).row();
+        return FeedRow.jdbc(id, profile, source.name(), TARGET.baseUrl() + path)
+                .key("K" + path + ":${body[id]}:${body[revision]}")
+                .schedule("every 500ms")
+                .retry(2, 50, 200)
+                .row();
     }
 
     ServiceStatus status(String routeId) {
@@ -67,67 +72,90 @@ class ReconcilerTest {
     @Test
     void invalid_row_is_rejected_with_its_reasons_while_other_routes_run() throws Exception {
         app.routeConfig().upsert(row("good-feed", "TEST_FAST", "/a"), "test");
-        app.routeConfig().upsert(FeedRow.jdbc("bad-feed", "NO_SUCH_PROFILE", source.name(), TARGET.baseUrl() + "/b")
-                .param("colour", "red").row(), "test");
+        app.routeConfig()
+                .upsert(
+                        FeedRow.jdbc("bad-feed", "NO_SUCH_PROFILE", source.name(), TARGET.baseUrl() + "/b")
+                                .param("colour", "red")
+                                .row(),
+                        "test");
 
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> TARGET.verify(5, postRequestedFor(urlEqualTo("/a"))));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> TARGET.verify(5, postRequestedFor(urlEqualTo("/a"))));
         assertThat(app.camel().getRoute("bad-feed")).isNull();
-        assertThat(app.reconciler().rejected().get("bad-feed").problems()).extracting(ConfigProblem::message).containsExactlyInAnyOrder(
-                "route_config row 'bad-feed', column profile: unknown drain profile 'NO_SUCH_PROFILE'; known: "
-                        + app.profiles().all().keySet(),
-                "route_config row 'bad-feed', column params.colour: is not a parameter of template 'watermark-feed'; declared: "
-                        + "[sourceKind, sourceDataSource, sourceQuery, sourceUrl, idField, updatedAtField, idType, overlap, key, target, requiredFields, parallelDeliveries]");
+        assertThat(app.reconciler().rejected().get("bad-feed").problems())
+                .extracting(ConfigProblem::message)
+                .containsExactlyInAnyOrder(
+                        "route_config row 'bad-feed', column profile: unknown drain profile 'NO_SUCH_PROFILE'; known: "
+                                + app.profiles().all().keySet(),
+                        "route_config row 'bad-feed', column params.colour: is not a parameter of template 'watermark-feed'; declared: "
+                                + "[sourceKind, sourceDataSource, sourceQuery, sourceUrl, idField, updatedAtField, idType, overlap, key, target, requiredFields, parallelDeliveries]");
         assertThat(app.executionLog().recent("bad-feed", 5)).singleElement().satisfies(e -> {
             assertThat(e.status()).isEqualTo(ExecutionStatus.FAILED);
             assertThat(e.detail()).contains("column profile: unknown drain profile 'NO_SUCH_PROFILE'");
         });
-        assertThat(app.audit().forRoute("bad-feed")).extracting(AuditEntry::action).contains("REJECTED");
+        assertThat(app.audit().forRoute("bad-feed"))
+                .extracting(AuditEntry::action)
+                .contains("REJECTED");
 
         HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(app.managementUrl("/observe/health"))).build(),
+        HttpResponse<String> health = http.send(
+                HttpRequest.newBuilder(URI.create(app.managementUrl("/observe/health")))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(health.body()).contains("route-config").contains("route_config row 'bad-feed', column profile");
-        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(app.managementUrl("/observe/health/ready"))).build(),
+        HttpResponse<String> ready = http.send(
+                HttpRequest.newBuilder(URI.create(app.managementUrl("/observe/health/ready")))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
 
         javax.management.ObjectName mbean = new javax.management.ObjectName(RouteConfigControl.OBJECT_NAME);
-        String[] viaJmx = (String[]) java.lang.management.ManagementFactory.getPlatformMBeanServer().getAttribute(mbean, "RejectedRows");
+        String[] viaJmx = (String[])
+                java.lang.management.ManagementFactory.getPlatformMBeanServer().getAttribute(mbean, "RejectedRows");
         assertThat(viaJmx).hasSize(2).allSatisfy(m -> assertThat(m).startsWith("route_config row 'bad-feed', column "));
 
         // the row's owner fixes it: the next refresh starts it
         app.routeConfig().upsert(row("bad-feed", "TEST_FAST", "/b"), "owner");
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> TARGET.verify(5, postRequestedFor(urlEqualTo("/b"))));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> TARGET.verify(5, postRequestedFor(urlEqualTo("/b"))));
         assertThat(app.reconciler().rejected()).doesNotContainKey("bad-feed");
     }
 
     @Test
     void disabled_row_stops_within_one_refresh_and_in_flight_work_finishes() {
-        TARGET.stubFor(post(urlEqualTo("/slow")).willReturn(aResponse().withStatus(200).withFixedDelay(300)));
+        TARGET.stubFor(
+                post(urlEqualTo("/slow")).willReturn(aResponse().withStatus(200).withFixedDelay(300)));
         app.routeConfig().upsert(row("slow-feed", "TEST_FAST", "/slow"), "test");
-        await().atMost(Duration.ofSeconds(15)).until(() -> !TARGET.findAll(postRequestedFor(urlEqualTo("/slow"))).isEmpty());
+        await().atMost(Duration.ofSeconds(15)).until(() -> !TARGET.findAll(postRequestedFor(urlEqualTo("/slow")))
+                .isEmpty());
 
         app.routeConfig().setEnabled("slow-feed", false, "operator");
 
         await().atMost(Duration.ofSeconds(10)).until(() -> app.camel().getRoute("slow-feed") == null);
         // graceful: the execution that was delivering finished and recorded its outcome
-        assertThat(app.executionLog().recent("slow-feed", 10)).isNotEmpty()
-                .allSatisfy(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.COMPLETE));
-        assertThat(app.ledger().findByRoute("slow-feed")).hasSize(5)
-                .allSatisfy(entry -> assertThat(entry.status()).isEqualTo(io.caravan.store.LedgerStatus.DONE));
-        assertThat(app.audit().forRoute("slow-feed")).extracting(AuditEntry::action).contains("DISABLED");
+        assertThat(app.executionLog().recent("slow-feed", 10)).isNotEmpty().allSatisfy(e -> assertThat(e.status())
+                .isEqualTo(ExecutionStatus.COMPLETE));
+        assertThat(app.ledger().findByRoute("slow-feed")).hasSize(5).allSatisfy(entry -> assertThat(entry.status())
+                .isEqualTo(io.caravan.store.LedgerStatus.DONE));
+        assertThat(app.audit().forRoute("slow-feed"))
+                .extracting(AuditEntry::action)
+                .contains("DISABLED");
     }
 
     @Test
     void changed_row_is_recreated_with_its_new_parameters() {
         app.routeConfig().upsert(row("moving-feed", "TEST_FAST", "/a"), "test");
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> TARGET.verify(5, postRequestedFor(urlEqualTo("/a"))));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> TARGET.verify(5, postRequestedFor(urlEqualTo("/a"))));
 
         // same rows, new target (and so new keys): a new version re-creates the route
         app.routeConfig().upsert(row("moving-feed", "TEST_FAST", "/b"), "test");
 
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> TARGET.verify(5, postRequestedFor(urlEqualTo("/b"))));
-        assertThat(app.audit().forRoute("moving-feed")).extracting(AuditEntry::action).contains("RECREATING");
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> TARGET.verify(5, postRequestedFor(urlEqualTo("/b"))));
+        assertThat(app.audit().forRoute("moving-feed"))
+                .extracting(AuditEntry::action)
+                .contains("RECREATING");
     }
 
     @Test
@@ -147,7 +175,8 @@ class ReconcilerTest {
         Thread.sleep(700);
         app.routeConfig().upsert(row("ops-feed", "TEST_FAST", "/b"), "test");
         await().atMost(Duration.ofSeconds(10)).until(() -> status("ops-feed") == ServiceStatus.Started);
-        assertThat(app.audit().forRoute("ops-feed")).extracting(AuditEntry::action)
+        assertThat(app.audit().forRoute("ops-feed"))
+                .extracting(AuditEntry::action)
                 .contains("OPERATOR_STOPPED", "OPERATOR_STARTED");
     }
 
@@ -159,5 +188,4 @@ class ReconcilerTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> app.camel().getRoute("gone-feed") == null);
         assertThat(app.reconciler().running()).doesNotContain("gone-feed");
     }
-
 }

@@ -33,8 +33,12 @@ class ReferenceDocTest {
             Files.createDirectories(DOC.getParent());
             Files.writeString(DOC, expected);
         }
-        assertThat(DOC).as("run: mvn test -Dtest=ReferenceDocTest -Dcaravan.docs.write=true").exists();
-        assertThat(Files.readString(DOC)).as("docs/route-config.md is stale; run: mvn test -Dtest=ReferenceDocTest "
-                + "-Dcaravan.docs.write=true").isEqualTo(expected);
+        assertThat(DOC)
+                .as("run: mvn test -Dtest=ReferenceDocTest -Dcaravan.docs.write=true")
+                .exists();
+        assertThat(Files.readString(DOC))
+                .as("docs/route-config.md is stale; run: mvn test -Dtest=ReferenceDocTest "
+                        + "-Dcaravan.docs.write=true")
+                .isEqualTo(expected);
     }
 }

@@ -22,32 +22,61 @@ import org.junit.jupiter.api.Test;
 class RouteConfigValidatorTest {
     static final Map<String, DrainProfile> PROFILES = Map.of(
             "FEED_THROUGHPUT_5MIN", new DrainProfile("FEED_THROUGHPUT_5MIN", Duration.ofMinutes(5), 50, 2, "seed"));
-    static final String GOOD_PARAMS = "{\"sourceKind\":\"jdbc\",\"sourceDataSource\":\"demo\",\"sourceQuery\":\"actual-hours\","
-            + "\"key\":\"SAP:ACTUAL_HOURS:${body[id]}:${body[revision]}\",\"target\":\"http://localhost:8080/sap\"}";
+    static final String GOOD_PARAMS =
+            "{\"sourceKind\":\"jdbc\",\"sourceDataSource\":\"demo\",\"sourceQuery\":\"actual-hours\","
+                    + "\"key\":\"SAP:ACTUAL_HOURS:${body[id]}:${body[revision]}\",\"target\":\"http://localhost:8080/sap\"}";
 
     final RouteConfigValidator validator;
 
     RouteConfigValidatorTest() {
         DefaultCamelContext camel = new DefaultCamelContext();
         DataSource demo = org.h2.jdbcx.JdbcConnectionPool.create("jdbc:h2:mem:validator", "sa", "");
-        RouteFamily feed = new WatermarkFeedFamily(camel, null, null, null, null, null, Clock.systemUTC(),
-                name -> name.equals("demo") ? Optional.of(demo) : Optional.empty(), Path.of("routes/sql"));
-        validator = new RouteConfigValidator(Map.of(feed.templateId(), feed), id -> true,
-                EgressAllowlist.parse("localhost,*.corp.example"), RetryPolicy.DEFAULT);
+        RouteFamily feed = new WatermarkFeedFamily(
+                camel,
+                null,
+                null,
+                null,
+                null,
+                null,
+                Clock.systemUTC(),
+                name -> name.equals("demo") ? Optional.of(demo) : Optional.empty(),
+                Path.of("routes/sql"));
+        validator = new RouteConfigValidator(
+                Map.of(feed.templateId(), feed),
+                id -> true,
+                EgressAllowlist.parse("localhost,*.corp.example"),
+                RetryPolicy.DEFAULT);
     }
 
     static RouteConfigRow row(String id, String template, String tier, String profile, String schedule, String params) {
-        return new RouteConfigRow(id, template, true, tier, profile, schedule, params, null, null, null, null, "team", 1,
-                Instant.now(), "test");
+        return new RouteConfigRow(
+                id,
+                template,
+                true,
+                tier,
+                profile,
+                schedule,
+                params,
+                null,
+                null,
+                null,
+                null,
+                "team",
+                1,
+                Instant.now(),
+                "test");
     }
 
     List<String> problems(RouteConfigRow row) {
-        return validator.validate(row, PROFILES).problems().stream().map(ConfigProblem::message).toList();
+        return validator.validate(row, PROFILES).problems().stream()
+                .map(ConfigProblem::message)
+                .toList();
     }
 
     @Test
     void a_complete_row_is_valid_with_defaults_applied() {
-        RouteConfigValidator.Result r = validator.validate(row("hours", "watermark-feed", "T3", "FEED_THROUGHPUT_5MIN", null, GOOD_PARAMS), PROFILES);
+        RouteConfigValidator.Result r = validator.validate(
+                row("hours", "watermark-feed", "T3", "FEED_THROUGHPUT_5MIN", null, GOOD_PARAMS), PROFILES);
         assertThat(r.problems()).isEmpty();
         assertThat(r.spec()).get().satisfies(spec -> {
             assertThat(spec.param("overlap")).isEqualTo("2m");
@@ -59,7 +88,8 @@ class RouteConfigValidatorTest {
     @Test
     void unknown_template_names_the_column_and_the_known_templates() {
         assertThat(problems(row("hours", "watermark-fed", "T3", "FEED_THROUGHPUT_5MIN", null, "{}")))
-                .containsExactly("route_config row 'hours', column template: unknown template 'watermark-fed'; known: [watermark-feed]");
+                .containsExactly(
+                        "route_config row 'hours', column template: unknown template 'watermark-fed'; known: [watermark-feed]");
     }
 
     @Test
@@ -81,10 +111,12 @@ class RouteConfigValidatorTest {
 
     @Test
     void parameters_are_checked_against_their_declared_types() {
-        String params = GOOD_PARAMS.replace("\"target\":\"http://localhost:8080/sap\"", "\"target\":\"ftp://localhost/x\",\"overlap\":\"soon\"");
-        assertThat(problems(row("hours", "watermark-feed", "T3", "FEED_THROUGHPUT_5MIN", null, params))).containsExactlyInAnyOrder(
-                "route_config row 'hours', column params.target: 'ftp://localhost/x' is not an http or https URL",
-                "route_config row 'hours', column params.overlap: 'soon' is not a duration (like 30s, 5m or PT5M)");
+        String params = GOOD_PARAMS.replace(
+                "\"target\":\"http://localhost:8080/sap\"", "\"target\":\"ftp://localhost/x\",\"overlap\":\"soon\"");
+        assertThat(problems(row("hours", "watermark-feed", "T3", "FEED_THROUGHPUT_5MIN", null, params)))
+                .containsExactlyInAnyOrder(
+                        "route_config row 'hours', column params.target: 'ftp://localhost/x' is not an http or https URL",
+                        "route_config row 'hours', column params.overlap: 'soon' is not a duration (like 30s, 5m or PT5M)");
     }
 
     @Test
@@ -92,7 +124,9 @@ class RouteConfigValidatorTest {
         assertThat(problems(row("hours", "watermark-feed", "T3", "FEED_THROUGHPUT_5MIN", null, "[1,2]")))
                 .containsExactly("route_config row 'hours', column params: must be a JSON object");
         assertThat(problems(row("hours", "watermark-feed", "T3", "FEED_THROUGHPUT_5MIN", null, "{oops")))
-                .singleElement().asString().startsWith("route_config row 'hours', column params: is not valid JSON");
+                .singleElement()
+                .asString()
+                .startsWith("route_config row 'hours', column params: is not valid JSON");
     }
 
     @Test
@@ -105,29 +139,47 @@ class RouteConfigValidatorTest {
     @Test
     void a_scheduled_template_without_a_profile_has_no_budget_and_is_rejected() {
         assertThat(problems(row("hours", "watermark-feed", "T3", null, "every 1m", GOOD_PARAMS)))
-                .containsExactly("route_config row 'hours', column profile: template 'watermark-feed' is scheduled and needs a drain profile (budget)");
+                .containsExactly(
+                        "route_config row 'hours', column profile: template 'watermark-feed' is scheduled and needs a drain profile (budget)");
     }
 
     @Test
     void jdbc_source_needs_an_existing_named_statement_and_data_source() {
         String params = GOOD_PARAMS.replace("actual-hours", "no-such-query").replace("\"demo\"", "\"erp\"");
-        assertThat(problems(row("hours", "watermark-feed", "T3", "FEED_THROUGHPUT_5MIN", null, params))).containsExactlyInAnyOrder(
-                "route_config row 'hours', column params.sourceDataSource: no source data source 'erp' is configured (caravan.source.erp.url)",
-                "route_config row 'hours', column params.sourceQuery: statement 'no-such-query' not found: no file routes/sql/no-such-query.sql");
+        assertThat(problems(row("hours", "watermark-feed", "T3", "FEED_THROUGHPUT_5MIN", null, params)))
+                .containsExactlyInAnyOrder(
+                        "route_config row 'hours', column params.sourceDataSource: no source data source 'erp' is configured (caravan.source.erp.url)",
+                        "route_config row 'hours', column params.sourceQuery: statement 'no-such-query' not found: no file routes/sql/no-such-query.sql");
     }
 
     @Test
     void a_secret_written_into_the_target_url_is_refused() {
         String params = GOOD_PARAMS.replace("http://localhost:8080/sap", "http://user:pw@localhost:8080/sap");
-        assertThat(problems(row("hours", "watermark-feed", "T3", "FEED_THROUGHPUT_5MIN", null, params))).containsExactly(
-                "route_config row 'hours', column params.target: credentials must not be written into the URL; use a secret reference");
+        assertThat(problems(row("hours", "watermark-feed", "T3", "FEED_THROUGHPUT_5MIN", null, params)))
+                .containsExactly(
+                        "route_config row 'hours', column params.target: credentials must not be written into the URL; use a secret reference");
     }
 
     @Test
     void retry_and_throttle_must_be_positive_and_ordered() {
-        RouteConfigRow r = new RouteConfigRow("hours", "watermark-feed", true, "T3", "FEED_THROUGHPUT_5MIN", null, GOOD_PARAMS, 0, 3,
-                5000L, 1000L, "team", 1, Instant.now(), "test");
-        assertThat(validator.validate(r, PROFILES).problems()).extracting(ConfigProblem::column)
+        RouteConfigRow r = new RouteConfigRow(
+                "hours",
+                "watermark-feed",
+                true,
+                "T3",
+                "FEED_THROUGHPUT_5MIN",
+                null,
+                GOOD_PARAMS,
+                0,
+                3,
+                5000L,
+                1000L,
+                "team",
+                1,
+                Instant.now(),
+                "test");
+        assertThat(validator.validate(r, PROFILES).problems())
+                .extracting(ConfigProblem::column)
                 .containsExactlyInAnyOrder("throttle_per_second", "retry_initial_delay_ms");
     }
 }

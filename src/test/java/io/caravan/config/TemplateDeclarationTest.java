@@ -31,7 +31,8 @@ class TemplateDeclarationTest {
     @SuppressWarnings("unchecked")
     static Set<String> declaredIn(Path yaml) throws Exception {
         Set<String> names = new LinkedHashSet<>();
-        for (Object item : (List<Object>) new Load(LoadSettings.builder().build()).loadFromString(Files.readString(yaml))) {
+        for (Object item :
+                (List<Object>) new Load(LoadSettings.builder().build()).loadFromString(Files.readString(yaml))) {
             Map<String, Object> template = (Map<String, Object>) ((Map<String, Object>) item).get("routeTemplate");
             for (Object p : (List<Object>) template.get("parameters")) {
                 names.add((String) ((Map<String, Object>) p).get("name"));
@@ -69,13 +70,28 @@ class TemplateDeclarationTest {
         params.put("key", "${body[id]}");
         params.put("target", "http://localhost/y");
         params.put("parallelDeliveries", "2");
-        InstanceSpec spec = new InstanceSpec("r1", "watermark-feed", Tier.T3, Optional.of(new DrainBudget("P", 5, 2)),
-                Optional.of(new Schedule.Every(Duration.ofSeconds(1))), params, Optional.empty(), RetryPolicy.DEFAULT, 1);
+        InstanceSpec spec = new InstanceSpec(
+                "r1",
+                "watermark-feed",
+                Tier.T3,
+                Optional.of(new DrainBudget("P", 5, 2)),
+                Optional.of(new Schedule.Every(Duration.ofSeconds(1))),
+                params,
+                Optional.empty(),
+                RetryPolicy.DEFAULT,
+                1);
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
             javax.sql.DataSource store = io.caravan.testing.Databases.h2();
-            var family = new WatermarkFeedFamily(camel, store, null, new io.caravan.store.Watermarks(store, Clock.systemUTC()),
-                    new io.caravan.store.ExecutionLog(store, Clock.systemUTC()), new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
-                    Clock.systemUTC(), n -> Optional.empty(), Path.of("routes/sql"));
+            var family = new WatermarkFeedFamily(
+                    camel,
+                    store,
+                    null,
+                    new io.caravan.store.Watermarks(store, Clock.systemUTC()),
+                    new io.caravan.store.ExecutionLog(store, Clock.systemUTC()),
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                    Clock.systemUTC(),
+                    n -> Optional.empty(),
+                    Path.of("routes/sql"));
             try (var instance = family.create(spec)) {
                 assertThat(instance.templateParameters().keySet())
                         .containsExactlyInAnyOrderElementsOf(declaredIn(Path.of("routes/watermark-feed.yaml")));

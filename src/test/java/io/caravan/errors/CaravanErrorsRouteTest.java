@@ -76,7 +76,8 @@ class CaravanErrorsRouteTest extends CamelTestSupport {
     @Override
     protected void bindToRegistry(Registry registry) {
         DeadLetterSink sink = (route, correlation, key, category, status, reason, attempts, payload, headers) -> {
-            deadLetters.add(new RecordedDeadLetter(route, correlation, key, category, status, reason, attempts, payload, headers));
+            deadLetters.add(new RecordedDeadLetter(
+                    route, correlation, key, category, status, reason, attempts, payload, headers));
             return deadLetters.size();
         };
         new FailureHandling(new ErrorClassifier(), policies, sink, meters, Clock.systemUTC(), new Random(3))
@@ -110,8 +111,8 @@ class CaravanErrorsRouteTest extends CamelTestSupport {
                         .routeConfigurationId("caravan-errors")
                         .setProperty(CaravanExchange.ROUTE_ID, constant(ROUTE))
                         .split(body())
-                            .to(orders)
-                            .to("mock:delivered")
+                        .to(orders)
+                        .to("mock:delivered")
                         .end();
                 from("direct:enrichThenDeliver")
                         .routeId("enrich-then-deliver")
@@ -131,11 +132,19 @@ class CaravanErrorsRouteTest extends CamelTestSupport {
 
     @Test
     void two_unavailable_responses_then_success_is_delivered_on_the_third_attempt() throws Exception {
-        crm.stubFor(post("/orders").inScenario("flaky").whenScenarioStateIs(STARTED)
-                .willReturn(aResponse().withStatus(503)).willSetStateTo("once"));
-        crm.stubFor(post("/orders").inScenario("flaky").whenScenarioStateIs("once")
-                .willReturn(aResponse().withStatus(503)).willSetStateTo("twice"));
-        crm.stubFor(post("/orders").inScenario("flaky").whenScenarioStateIs("twice")
+        crm.stubFor(post("/orders")
+                .inScenario("flaky")
+                .whenScenarioStateIs(STARTED)
+                .willReturn(aResponse().withStatus(503))
+                .willSetStateTo("once"));
+        crm.stubFor(post("/orders")
+                .inScenario("flaky")
+                .whenScenarioStateIs("once")
+                .willReturn(aResponse().withStatus(503))
+                .willSetStateTo("twice"));
+        crm.stubFor(post("/orders")
+                .inScenario("flaky")
+                .whenScenarioStateIs("twice")
                 .willReturn(aResponse().withStatus(200)));
         MockEndpoint delivered = getMockEndpoint("mock:delivered");
         delivered.expectedMessageCount(1);
@@ -146,14 +155,20 @@ class CaravanErrorsRouteTest extends CamelTestSupport {
         crm.verify(3, postRequestedFor(urlEqualTo("/orders")));
         assertThat(deadLetters).isEmpty();
         assertThat(result.getProperty(CaravanExchange.DEAD_LETTER_ID)).isNull();
-        assertThat(meters.scrape()).contains("caravan_retries_total{category=\"TRANSIENT\",route=\"orders-to-crm\"} 2.0");
+        assertThat(meters.scrape())
+                .contains("caravan_retries_total{category=\"TRANSIENT\",route=\"orders-to-crm\"} 2.0");
     }
 
     @Test
     void retry_waits_at_least_as_long_as_retry_after_asks() throws Exception {
-        crm.stubFor(post("/orders").inScenario("throttled").whenScenarioStateIs(STARTED)
-                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "1")).willSetStateTo("open"));
-        crm.stubFor(post("/orders").inScenario("throttled").whenScenarioStateIs("open")
+        crm.stubFor(post("/orders")
+                .inScenario("throttled")
+                .whenScenarioStateIs(STARTED)
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "1"))
+                .willSetStateTo("open"));
+        crm.stubFor(post("/orders")
+                .inScenario("throttled")
+                .whenScenarioStateIs("open")
                 .willReturn(aResponse().withStatus(200)));
         getMockEndpoint("mock:delivered").expectedMessageCount(1);
 
@@ -169,7 +184,8 @@ class CaravanErrorsRouteTest extends CamelTestSupport {
 
     @Test
     void bad_request_is_dead_lettered_at_once_as_permanent() {
-        crm.stubFor(post("/orders").willReturn(aResponse().withStatus(400).withBody("{\"error\":\"customerId missing\"}")));
+        crm.stubFor(
+                post("/orders").willReturn(aResponse().withStatus(400).withBody("{\"error\":\"customerId missing\"}")));
 
         Exchange result = template.send("direct:deliver", e -> {
             e.getMessage().setBody("{\"order\":3}");
@@ -184,7 +200,9 @@ class CaravanErrorsRouteTest extends CamelTestSupport {
             assertThat(dl.key()).isEqualTo("order-3");
             assertThat(dl.category()).isEqualTo(ErrorCategory.PERMANENT);
             assertThat(dl.statusCode()).isEqualTo(400);
-            assertThat(dl.reason()).startsWith("HTTP 400 from http://localhost:" + crm.port() + "/orders").contains("customerId missing");
+            assertThat(dl.reason())
+                    .startsWith("HTTP 400 from http://localhost:" + crm.port() + "/orders")
+                    .contains("customerId missing");
             assertThat(dl.attempts()).isEqualTo(1);
             assertThat(dl.payload()).isEqualTo("{\"order\":3}");
         });
@@ -216,12 +234,14 @@ class CaravanErrorsRouteTest extends CamelTestSupport {
     void authorization_header_is_redacted_in_the_dead_letter() {
         crm.stubFor(post("/orders").willReturn(aResponse().withStatus(401)));
 
-        template.sendBodyAndHeaders("direct:deliver", "{\"order\":5}",
-                Map.of("Authorization", "Bearer s3cr3t", "X-Tenant", "acme"));
+        template.sendBodyAndHeaders(
+                "direct:deliver", "{\"order\":5}", Map.of("Authorization", "Bearer s3cr3t", "X-Tenant", "acme"));
 
         crm.verify(1, postRequestedFor(urlEqualTo("/orders")).withHeader("Authorization", equalTo("Bearer s3cr3t")));
         assertThat(deadLetters).singleElement().satisfies(dl -> {
-            assertThat(dl.headers()).containsEntry("Authorization", HeaderRedaction.REDACTED).containsEntry("X-Tenant", "acme");
+            assertThat(dl.headers())
+                    .containsEntry("Authorization", HeaderRedaction.REDACTED)
+                    .containsEntry("X-Tenant", "acme");
             assertThat(dl.headers().values()).noneMatch(v -> v.contains("s3cr3t"));
             assertThat(dl.reason()).contains("configuration error");
         });
@@ -230,7 +250,9 @@ class CaravanErrorsRouteTest extends CamelTestSupport {
     @Test
     void one_refused_item_of_a_split_does_not_stop_the_others() throws Exception {
         crm.stubFor(post("/orders").willReturn(aResponse().withStatus(200)));
-        crm.stubFor(post("/orders").withRequestBody(equalTo("b")).willReturn(aResponse().withStatus(400)));
+        crm.stubFor(post("/orders")
+                .withRequestBody(equalTo("b"))
+                .willReturn(aResponse().withStatus(400)));
         MockEndpoint delivered = getMockEndpoint("mock:delivered");
         delivered.expectedMessageCount(2);
 
@@ -249,9 +271,14 @@ class CaravanErrorsRouteTest extends CamelTestSupport {
     /** Guards against Camel's per-exchange redelivery counter eating a later step's retry budget. */
     @Test
     void a_step_retried_to_success_leaves_the_next_step_its_full_budget() {
-        crm.stubFor(post("/customers").inScenario("enrich").whenScenarioStateIs(STARTED)
-                .willReturn(aResponse().withStatus(503)).willSetStateTo("up"));
-        crm.stubFor(post("/customers").inScenario("enrich").whenScenarioStateIs("up")
+        crm.stubFor(post("/customers")
+                .inScenario("enrich")
+                .whenScenarioStateIs(STARTED)
+                .willReturn(aResponse().withStatus(503))
+                .willSetStateTo("up"));
+        crm.stubFor(post("/customers")
+                .inScenario("enrich")
+                .whenScenarioStateIs("up")
                 .willReturn(aResponse().withStatus(200)));
         crm.stubFor(post("/orders").willReturn(aResponse().withStatus(503)));
 

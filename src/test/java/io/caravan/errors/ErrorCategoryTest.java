@@ -8,7 +8,9 @@ class ErrorCategoryTest {
 
     @Test
     void only_transient_failures_are_retried() {
-        assertThat(ErrorCategory.values()).filteredOn(ErrorCategory::retryable).containsExactly(ErrorCategory.TRANSIENT);
+        assertThat(ErrorCategory.values())
+                .filteredOn(ErrorCategory::retryable)
+                .containsExactly(ErrorCategory.TRANSIENT);
     }
 
     @Test

@@ -79,19 +79,31 @@ class ErrorClassifierTest {
     void connection_failures_are_transient_and_say_what_happened() {
         assertThat(classifier.classify(new SocketTimeoutException("Read timed out")))
                 .isEqualTo(Classification.of(ErrorCategory.TRANSIENT, null, "read timeout: Read timed out"));
-        assertThat(classifier.classify(new SocketTimeoutException("Connect timed out")).reason())
+        assertThat(classifier
+                        .classify(new SocketTimeoutException("Connect timed out"))
+                        .reason())
                 .startsWith("connect timeout");
-        assertThat(classifier.classify(new ConnectTimeoutException("Connect to http://crm.example:8443 timed out")).reason())
+        assertThat(classifier
+                        .classify(new ConnectTimeoutException("Connect to http://crm.example:8443 timed out"))
+                        .reason())
                 .isEqualTo("connect timeout: Connect to http://crm.example:8443 timed out");
-        assertThat(classifier.classify(new HttpHostConnectException("Connect to localhost:1 failed")).reason())
+        assertThat(classifier
+                        .classify(new HttpHostConnectException("Connect to localhost:1 failed"))
+                        .reason())
                 .startsWith("connection refused");
-        assertThat(classifier.classify(new ConnectException("Connection refused")).category())
+        assertThat(classifier
+                        .classify(new ConnectException("Connection refused"))
+                        .category())
                 .isEqualTo(ErrorCategory.TRANSIENT);
         assertThat(classifier.classify(new NoRouteToHostException("no route")).category())
                 .isEqualTo(ErrorCategory.TRANSIENT);
-        assertThat(classifier.classify(new HttpConnectTimeoutException("timed out")).category())
+        assertThat(classifier
+                        .classify(new HttpConnectTimeoutException("timed out"))
+                        .category())
                 .isEqualTo(ErrorCategory.TRANSIENT);
-        assertThat(classifier.classify(new NoHttpResponseException("crm.example:443 failed to respond")).reason())
+        assertThat(classifier
+                        .classify(new NoHttpResponseException("crm.example:443 failed to respond"))
+                        .reason())
                 .startsWith("no HTTP response");
     }
 
@@ -114,7 +126,10 @@ class ErrorClassifierTest {
 
     @Test
     void explicit_category_wins_over_what_it_wraps() {
-        Throwable explicit = new CategorizedException(ErrorCategory.PERMANENT, 413, "message too large for topic",
+        Throwable explicit = new CategorizedException(
+                ErrorCategory.PERMANENT,
+                413,
+                "message too large for topic",
                 new SocketTimeoutException("Read timed out"));
 
         Classification c = classifier.classify(new RuntimeException(explicit));
@@ -136,7 +151,8 @@ class ErrorClassifierTest {
         Exception parse = catchJackson(() -> new ObjectMapper().readTree("{\"broken\": "));
         Exception mismatch = catchJackson(() -> new ObjectMapper().readValue("\"text\"", Map.class));
 
-        assertThat(classifier.classify(new RuntimeCamelException(parse)).category()).isEqualTo(ErrorCategory.DATA_QUALITY);
+        assertThat(classifier.classify(new RuntimeCamelException(parse)).category())
+                .isEqualTo(ErrorCategory.DATA_QUALITY);
         assertThat(classifier.classify(mismatch).category()).isEqualTo(ErrorCategory.DATA_QUALITY);
     }
 
@@ -152,7 +168,8 @@ class ErrorClassifierTest {
     void anything_else_is_system_and_names_the_exception() {
         Classification c = classifier.classify(new IllegalStateException("ledger row vanished\nstack detail"));
 
-        assertThat(c).isEqualTo(Classification.of(ErrorCategory.SYSTEM, null, "IllegalStateException: ledger row vanished"));
+        assertThat(c)
+                .isEqualTo(Classification.of(ErrorCategory.SYSTEM, null, "IllegalStateException: ledger row vanished"));
         assertThat(classifier.classify(null).category()).isEqualTo(ErrorCategory.SYSTEM);
     }
 

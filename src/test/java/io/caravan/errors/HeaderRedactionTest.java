@@ -26,7 +26,8 @@ class HeaderRedactionTest {
         headers.put("webhook-signature", "v1,abc");
         headers.put("x-vendor-api_key", "k2");
 
-        assertThat(redaction.redact(headers)).hasSize(10).allSatisfy((name, value) -> assertThat(value).isEqualTo(HeaderRedaction.REDACTED));
+        assertThat(redaction.redact(headers)).hasSize(10).allSatisfy((name, value) -> assertThat(value)
+                .isEqualTo(HeaderRedaction.REDACTED));
     }
 
     @Test
@@ -34,12 +35,14 @@ class HeaderRedactionTest {
         Map<String, Object> headers = Map.of("Content-Type", "application/json", "X-Attempt", 3, "X-Flag", true);
 
         assertThat(redaction.redact(headers))
-                .containsExactlyInAnyOrderEntriesOf(Map.of("Content-Type", "application/json", "X-Attempt", "3", "X-Flag", "true"));
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("Content-Type", "application/json", "X-Attempt", "3", "X-Flag", "true"));
     }
 
     @Test
     void non_scalar_values_are_dropped() {
-        Map<String, Object> headers = Map.of("stream", new ByteArrayInputStream(new byte[0]), "list", List.of("a"), "bytes", new byte[] {1});
+        Map<String, Object> headers =
+                Map.of("stream", new ByteArrayInputStream(new byte[0]), "list", List.of("a"), "bytes", new byte[] {1});
 
         assertThat(redaction.redact(headers)).isEmpty();
     }

@@ -29,7 +29,9 @@ class FeedBudgetTest {
     static final SharedFeedApps APPS = new SharedFeedApps();
 
     @RegisterExtension
-    static final WireMockExtension TARGET = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
+    static final WireMockExtension TARGET = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort())
+            .build();
 
     static final Instant T0 = Instant.now().minus(Duration.ofMinutes(10)).truncatedTo(ChronoUnit.SECONDS);
 
@@ -45,9 +47,11 @@ class FeedBudgetTest {
         TARGET.stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(201)));
         feeds.app().profiles().upsert(new DrainProfile("TEST_5x2", Duration.ofSeconds(1), 5, 2, "test"));
 
-        feeds.startFeed(FeedRow.jdbc(id, "TEST_5x2", source.name(), TARGET.baseUrl() + path).schedule("every 300ms"));
+        feeds.startFeed(FeedRow.jdbc(id, "TEST_5x2", source.name(), TARGET.baseUrl() + path)
+                .schedule("every 300ms"));
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> TargetRequests.posts(TARGET, path).size() >= 25);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> TargetRequests.posts(TARGET, path).size() >= 25);
         feeds.awaitMoreExecutions(id, 1);
         feeds.stopFeed(id);
 
@@ -55,7 +59,9 @@ class FeedBudgetTest {
         List<Execution> executions = feeds.finishedExecutions(id);
         assertThat(executions).allSatisfy(e -> {
             assertThat(e.cycles()).as("cycles of execution %s", e.id()).isLessThanOrEqualTo(2);
-            assertThat(e.rowsDelivered()).as("rows delivered by execution %s", e.id()).isLessThanOrEqualTo(10);
+            assertThat(e.rowsDelivered())
+                    .as("rows delivered by execution %s", e.id())
+                    .isLessThanOrEqualTo(10);
             assertThat(e.status()).isEqualTo(ExecutionStatus.COMPLETE);
         });
         assertThat(executions).extracting(Execution::rowsDelivered).startsWith(10, 10, 5);

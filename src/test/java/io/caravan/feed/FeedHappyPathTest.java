@@ -35,7 +35,9 @@ class FeedHappyPathTest {
     static final SharedFeedApps APPS = new SharedFeedApps();
 
     @RegisterExtension
-    static final WireMockExtension TARGET = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
+    static final WireMockExtension TARGET = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort())
+            .build();
 
     static final Instant T0 = Instant.now().minus(Duration.ofMinutes(10)).truncatedTo(ChronoUnit.SECONDS);
 
@@ -52,10 +54,14 @@ class FeedHappyPathTest {
 
         feeds.startFeed(FeedRow.jdbc(id, "TEST_10x5", source.name(), TARGET.baseUrl() + path));
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> TargetRequests.posts(TARGET, path).size() >= 30);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> TargetRequests.posts(TARGET, path).size() >= 30);
         assertThat(TargetRequests.keys(TARGET, path))
-                .containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, 30).mapToObj(i -> id + ":" + i + ":1").toList());
-        LoggedRequest seventh = TargetRequests.postsWithKey(TARGET, path, id + ":7:1").get(0);
+                .containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, 30)
+                        .mapToObj(i -> id + ":" + i + ":1")
+                        .toList());
+        LoggedRequest seventh =
+                TargetRequests.postsWithKey(TARGET, path, id + ":7:1").get(0);
         assertThat(seventh.getHeader("Content-Type")).startsWith("application/json");
         assertThat(seventh.getHeader("X-Correlation-Id")).startsWith(id + "/");
         JsonNode body = TargetRequests.body(seventh);
@@ -64,15 +70,17 @@ class FeedHappyPathTest {
         assertThat(body.get("payload").asText()).isEqualTo("row-7");
         assertThat(Instant.parse(body.get("updated_at").asText())).isEqualTo(T0.plusNanos(7_000));
 
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                assertThat(feeds.app().watermarks().find(id)).contains(new Watermark(T0.plusNanos(30_000), "30")));
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(feeds.app().watermarks().find(id))
+                        .contains(new Watermark(T0.plusNanos(30_000), "30")));
         assertThat(feeds.app().ledger().countByStatus(id, LedgerStatus.DONE)).isEqualTo(30);
 
         PrometheusScrape metrics = PrometheusScrape.of(feeds.app());
         assertThat(metrics.forRoute("caravan_feed_rows_delivered_total", id)).contains(30.0);
         double lagFloor = Duration.between(T0.plusNanos(30_000), Instant.now()).toSeconds() - 1;
-        assertThat(metrics.forRoute("caravan_feed_watermark_lag_seconds", id)).hasValueSatisfying(lag ->
-                assertThat(lag).isGreaterThanOrEqualTo(lagFloor).isLessThan(lagFloor + 600));
+        assertThat(metrics.forRoute("caravan_feed_watermark_lag_seconds", id))
+                .hasValueSatisfying(
+                        lag -> assertThat(lag).isGreaterThanOrEqualTo(lagFloor).isLessThan(lagFloor + 600));
     }
 
     /** Guards against executions left RUNNING, logged without an end, or with counts that do not add up. */
@@ -86,9 +94,11 @@ class FeedHappyPathTest {
         String path = "/" + id;
         TARGET.stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(201)));
         feeds.app().profiles().upsert(new DrainProfile("TEST_5x4", Duration.ofSeconds(1), 5, 4, "test"));
-        feeds.startFeed(FeedRow.jdbc(id, "TEST_5x4", source.name(), TARGET.baseUrl() + path).schedule("every 300ms"));
+        feeds.startFeed(FeedRow.jdbc(id, "TEST_5x4", source.name(), TARGET.baseUrl() + path)
+                .schedule("every 300ms"));
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> TargetRequests.posts(TARGET, path).size() >= 12);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> TargetRequests.posts(TARGET, path).size() >= 12);
         feeds.awaitMoreExecutions(id, 2);
         feeds.stopFeed(id);
 
@@ -96,16 +106,20 @@ class FeedHappyPathTest {
         assertThat(executions).hasSizeGreaterThanOrEqualTo(3);
         assertThat(executions).allSatisfy(e -> {
             assertThat(e.status()).as("execution %s", e.id()).isEqualTo(ExecutionStatus.COMPLETE);
-            assertThat(e.endedAt()).as("end of execution %s", e.id()).isNotNull().isAfterOrEqualTo(e.startedAt());
+            assertThat(e.endedAt())
+                    .as("end of execution %s", e.id())
+                    .isNotNull()
+                    .isAfterOrEqualTo(e.startedAt());
             assertThat(e.rowsRead()).isEqualTo(e.rowsDelivered() + e.rowsDuplicate() + e.rowsDeadLettered());
             assertThat(e.detail()).isNull();
         });
         Execution first = executions.get(executions.size() - 1);
-        assertThat(first).extracting(Execution::cycles, Execution::rowsRead, Execution::rowsDelivered, Execution::rowsDuplicate)
+        assertThat(first)
+                .extracting(Execution::cycles, Execution::rowsRead, Execution::rowsDelivered, Execution::rowsDuplicate)
                 .containsExactly(3, 12, 12, 0);
         // later executions re-read the overlap: all duplicates, and no cycle of the budget spent on them
-        assertThat(executions.subList(0, executions.size() - 1)).allSatisfy(e ->
-                assertThat(e).extracting(Execution::cycles, Execution::rowsRead, Execution::rowsDelivered, Execution::rowsDuplicate)
-                        .containsExactly(0, 12, 0, 12));
+        assertThat(executions.subList(0, executions.size() - 1)).allSatisfy(e -> assertThat(e)
+                .extracting(Execution::cycles, Execution::rowsRead, Execution::rowsDelivered, Execution::rowsDuplicate)
+                .containsExactly(0, 12, 0, 12));
     }
 }

@@ -35,7 +35,9 @@ class FeedHttpSourceTest {
     static final SharedFeedApps APPS = new SharedFeedApps();
 
     @RegisterExtension
-    static final WireMockExtension PEER = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
+    static final WireMockExtension PEER = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort())
+            .build();
 
     static final Instant T0 = Instant.now().minus(Duration.ofMinutes(10)).truncatedTo(ChronoUnit.SECONDS);
 
@@ -46,7 +48,9 @@ class FeedHttpSourceTest {
         String sourcePath = "/source/" + id;
         String path = "/" + id;
         // a first page for a cursor without an id (the origin or the overlap), nothing after the last row
-        PEER.stubFor(get(urlPathEqualTo(sourcePath)).atPriority(1).withQueryParam("afterId", equalTo(""))
+        PEER.stubFor(get(urlPathEqualTo(sourcePath))
+                .atPriority(1)
+                .withQueryParam("afterId", equalTo(""))
                 .willReturn(okJson(items(1, 3))));
         PEER.stubFor(get(urlPathEqualTo(sourcePath)).atPriority(5).willReturn(okJson("[]")));
         PEER.stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(201)));
@@ -55,10 +59,14 @@ class FeedHttpSourceTest {
         feeds.startFeed(FeedRow.http(id, "TEST_3x2", PEER.baseUrl() + sourcePath, PEER.baseUrl() + path)
                 .schedule("every 300ms"));
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> TargetRequests.posts(PEER, path).size() >= 3);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> TargetRequests.posts(PEER, path).size() >= 3);
         feeds.awaitMoreExecutions(id, 2);
         assertThat(TargetRequests.keys(PEER, path)).containsExactlyInAnyOrder(id + ":1:1", id + ":2:1", id + ":3:1");
-        assertThat(TargetRequests.body(TargetRequests.postsWithKey(PEER, path, id + ":2:1").get(0)).get("payload").asText())
+        assertThat(TargetRequests.body(TargetRequests.postsWithKey(PEER, path, id + ":2:1")
+                                .get(0))
+                        .get("payload")
+                        .asText())
                 .isEqualTo("api-2");
         List<LoggedRequest> reads = PEER.findAll(getRequestedFor(urlPathEqualTo(sourcePath)));
         assertThat(reads).anySatisfy(r -> {
@@ -68,7 +76,8 @@ class FeedHttpSourceTest {
         });
         // the full first page is followed by a request after its last row, answered with an empty page
         assertThat(reads).anySatisfy(r -> {
-            assertThat(r.queryParameter("updatedAfter").firstValue()).isEqualTo(T0.plusSeconds(3).toString());
+            assertThat(r.queryParameter("updatedAfter").firstValue())
+                    .isEqualTo(T0.plusSeconds(3).toString());
             assertThat(r.queryParameter("afterId").firstValue()).isEqualTo("3");
         });
         assertThat(feeds.app().watermarks().find(id)).contains(new Watermark(T0.plusSeconds(3), "3"));
@@ -90,15 +99,19 @@ class FeedHttpSourceTest {
         feeds.startFeed(FeedRow.http(id, "TEST_5x3", PEER.baseUrl() + sourcePath, PEER.baseUrl() + path)
                 .schedule("every 300ms"));
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> TargetRequests.posts(PEER, path).size() >= 2);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> TargetRequests.posts(PEER, path).size() >= 2);
         feeds.awaitMoreExecutions(id, 2);
         feeds.stopFeed(id);
 
         List<Execution> executions = feeds.finishedExecutions(id);
-        assertThat(PEER.findAll(getRequestedFor(urlPathEqualTo(sourcePath)))).as("one page per execution")
+        assertThat(PEER.findAll(getRequestedFor(urlPathEqualTo(sourcePath))))
+                .as("one page per execution")
                 .hasSize(executions.size());
         assertThat(executions).allSatisfy(e -> assertThat(e.rowsRead()).isEqualTo(2));
-        assertThat(executions.get(0)).extracting(Execution::cycles, Execution::rowsDelivered).containsExactly(1, 2);
+        assertThat(executions.get(0))
+                .extracting(Execution::cycles, Execution::rowsDelivered)
+                .containsExactly(1, 2);
         assertThat(TargetRequests.keys(PEER, path)).hasSize(2).doesNotHaveDuplicates();
     }
 
@@ -108,44 +121,60 @@ class FeedHttpSourceTest {
         FeedFixture feeds = APPS.on(Databases.Backend.H2);
         String broken = "api-broken";
         String brokenSource = "/source/" + broken;
-        PEER.stubFor(get(urlPathEqualTo(brokenSource)).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "text/html").withBody("<html>maintenance</html>")));
+        PEER.stubFor(get(urlPathEqualTo(brokenSource))
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "text/html")
+                        .withBody("<html>maintenance</html>")));
         PEER.stubFor(post(urlPathEqualTo("/" + broken)).willReturn(aResponse().withStatus(201)));
         String healthy = "beside-broken";
         FeedFixture.Source source = feeds.newSource();
         source.table().insert(1, 2, T0);
         PEER.stubFor(post(urlPathEqualTo("/" + healthy)).willReturn(aResponse().withStatus(201)));
         feeds.app().profiles().upsert(new DrainProfile("TEST_10x5", Duration.ofSeconds(1), 10, 5, "test"));
-        feeds.startFeed(FeedRow.jdbc(healthy, "TEST_10x5", source.name(), PEER.baseUrl() + "/" + healthy).schedule("every 300ms"));
-        await().atMost(Duration.ofSeconds(20)).until(() -> TargetRequests.posts(PEER, "/" + healthy).size() >= 2);
+        feeds.startFeed(FeedRow.jdbc(healthy, "TEST_10x5", source.name(), PEER.baseUrl() + "/" + healthy)
+                .schedule("every 300ms"));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> TargetRequests.posts(PEER, "/" + healthy).size() >= 2);
 
         feeds.startFeed(FeedRow.http(broken, "TEST_10x5", PEER.baseUrl() + brokenSource, PEER.baseUrl() + "/" + broken)
                 .schedule("every 300ms"));
         feeds.awaitMoreExecutions(broken, 2);
         source.table().insert(3, 1, "after the broken source", T0.plusSeconds(60));
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> TargetRequests.posts(PEER, "/" + healthy).size() >= 3);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> TargetRequests.posts(PEER, "/" + healthy).size() >= 3);
         List<Execution> brokenExecutions = feeds.finishedExecutions(broken);
         assertThat(brokenExecutions).isNotEmpty().allSatisfy(e -> {
             assertThat(e.status()).isEqualTo(ExecutionStatus.INCOMPLETE);
             assertThat(e.endedAt()).isNotNull();
-            assertThat(e.detail()).contains("reading or claiming a page failed").contains("did not answer JSON")
+            assertThat(e.detail())
+                    .contains("reading or claiming a page failed")
+                    .contains("did not answer JSON")
                     .contains(brokenSource);
         });
-        assertThat(feeds.app().camel().getRouteController().getRouteStatus(broken)).isEqualTo(ServiceStatus.Started);
+        assertThat(feeds.app().camel().getRouteController().getRouteStatus(broken))
+                .isEqualTo(ServiceStatus.Started);
         assertThat(feeds.app().watermarks().find(broken)).isEmpty();
         assertThat(TargetRequests.posts(PEER, "/" + broken)).isEmpty();
-        assertThat(feeds.finishedExecutions(healthy)).allSatisfy(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.COMPLETE));
-        assertThat(TargetRequests.keys(PEER, "/" + healthy)).containsExactlyInAnyOrder(
-                healthy + ":1:1", healthy + ":2:1", healthy + ":3:1");
+        assertThat(feeds.finishedExecutions(healthy))
+                .allSatisfy(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.COMPLETE));
+        assertThat(TargetRequests.keys(PEER, "/" + healthy))
+                .containsExactlyInAnyOrder(healthy + ":1:1", healthy + ":2:1", healthy + ":3:1");
     }
 
     /** Rows first..last as the source API answers them: id, revision, payload, updated_at at T0 + id seconds. */
     private static String items(int first, int last) {
         StringBuilder json = new StringBuilder("[");
         for (int i = first; i <= last; i++) {
-            json.append(i == first ? "" : ",").append("{\"id\":").append(i).append(",\"revision\":1,\"payload\":\"api-")
-                    .append(i).append("\",\"updated_at\":\"").append(T0.plusSeconds(i)).append("\"}");
+            json.append(i == first ? "" : ",")
+                    .append("{\"id\":")
+                    .append(i)
+                    .append(",\"revision\":1,\"payload\":\"api-")
+                    .append(i)
+                    .append("\",\"updated_at\":\"")
+                    .append(T0.plusSeconds(i))
+                    .append("\"}");
         }
         return json.append("]").toString();
     }

@@ -34,7 +34,9 @@ class FeedIdempotencyTest {
     static final SharedFeedApps APPS = new SharedFeedApps();
 
     @RegisterExtension
-    static final WireMockExtension TARGET = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
+    static final WireMockExtension TARGET = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort())
+            .build();
 
     static final Instant T0 = Instant.now().minus(Duration.ofMinutes(10)).truncatedTo(ChronoUnit.SECONDS);
     static final String PROFILE = "TEST_10x5";
@@ -47,7 +49,8 @@ class FeedIdempotencyTest {
         String id = "reread-" + backend.name().toLowerCase();
         String path = startFeedOf30Rows(feeds, id);
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> TargetRequests.posts(TARGET, path).size() >= 30);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> TargetRequests.posts(TARGET, path).size() >= 30);
         feeds.awaitMoreExecutions(id, 3);
 
         assertThat(TargetRequests.keys(TARGET, path)).hasSize(30).doesNotHaveDuplicates();
@@ -58,7 +61,8 @@ class FeedIdempotencyTest {
         assertThat(last.rowsDelivered()).isZero();
         assertThat(PrometheusScrape.of(feeds.app()).forRoute("caravan_feed_rows_duplicate_total", id))
                 .hasValueSatisfying(duplicates -> assertThat(duplicates).isGreaterThanOrEqualTo(3 * 30));
-        assertThat(PrometheusScrape.of(feeds.app()).forRoute("caravan_feed_rows_delivered_total", id)).contains(30.0);
+        assertThat(PrometheusScrape.of(feeds.app()).forRoute("caravan_feed_rows_delivered_total", id))
+                .contains(30.0);
     }
 
     /** Guards against a restarted app (new ledger owner, fresh CamelContext) posting rows delivered before it. */
@@ -68,11 +72,13 @@ class FeedIdempotencyTest {
         FeedFixture feeds = APPS.on(backend);
         String id = "restart-" + backend.name().toLowerCase();
         String path = startFeedOf30Rows(feeds, id);
-        await().atMost(Duration.ofSeconds(20)).until(() -> TargetRequests.posts(TARGET, path).size() >= 30);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> TargetRequests.posts(TARGET, path).size() >= 30);
         String ownerBefore = feeds.app().ledger().owner();
 
         feeds.restart();
-        await().atMost(Duration.ofSeconds(15)).until(() -> feeds.app().reconciler().running().contains(id));
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> feeds.app().reconciler().running().contains(id));
         int before = feeds.finishedExecutions(id).size();
         feeds.awaitMoreExecutions(id, 2);
         feeds.stopFeed(id);
@@ -80,10 +86,11 @@ class FeedIdempotencyTest {
         assertThat(feeds.app().ledger().owner()).isNotEqualTo(ownerBefore);
         assertThat(TargetRequests.keys(TARGET, path)).hasSize(30).doesNotHaveDuplicates();
         List<Execution> all = feeds.finishedExecutions(id);
-        assertThat(all.subList(before, all.size())).isNotEmpty().allSatisfy(e ->
-                assertThat(e).extracting(Execution::rowsRead, Execution::rowsDuplicate, Execution::rowsDelivered)
-                        .containsExactly(30, 30, 0));
-        assertThat(feeds.app().executionLog().recent(id, 1000)).as("no execution left RUNNING by the restart")
+        assertThat(all.subList(before, all.size())).isNotEmpty().allSatisfy(e -> assertThat(e)
+                .extracting(Execution::rowsRead, Execution::rowsDuplicate, Execution::rowsDelivered)
+                .containsExactly(30, 30, 0));
+        assertThat(feeds.app().executionLog().recent(id, 1000))
+                .as("no execution left RUNNING by the restart")
                 .allSatisfy(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.COMPLETE));
     }
 
@@ -99,19 +106,30 @@ class FeedIdempotencyTest {
         String path = "/" + id;
         TARGET.stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(201)));
         feeds.app().profiles().upsert(new DrainProfile(PROFILE, Duration.ofSeconds(1), 10, 5, "test"));
-        feeds.startFeed(FeedRow.jdbc(id, PROFILE, source.name(), TARGET.baseUrl() + path).schedule("every 300ms"));
+        feeds.startFeed(FeedRow.jdbc(id, PROFILE, source.name(), TARGET.baseUrl() + path)
+                .schedule("every 300ms"));
         Watermark afterSecond = new Watermark(T0.plusSeconds(60), "2");
-        await().atMost(Duration.ofSeconds(20)).until(() -> feeds.app().watermarks().find(id).filter(afterSecond::equals).isPresent());
+        await().atMost(Duration.ofSeconds(20)).until(() -> feeds.app()
+                .watermarks()
+                .find(id)
+                .filter(afterSecond::equals)
+                .isPresent());
 
         // committed now, stamped 30 s before the watermark: inside the 2-minute overlap
         source.table().insert(3, 1, "late", T0.plusSeconds(30));
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> !TargetRequests.postsWithKey(TARGET, path, id + ":3:1").isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> !TargetRequests.postsWithKey(TARGET, path, id + ":3:1")
+                .isEmpty());
         feeds.awaitMoreExecutions(id, 2);
         assertThat(TargetRequests.keys(TARGET, path)).containsExactlyInAnyOrder(id + ":1:1", id + ":2:1", id + ":3:1");
-        assertThat(TargetRequests.body(TargetRequests.postsWithKey(TARGET, path, id + ":3:1").get(0)).get("payload").asText())
+        assertThat(TargetRequests.body(TargetRequests.postsWithKey(TARGET, path, id + ":3:1")
+                                .get(0))
+                        .get("payload")
+                        .asText())
                 .isEqualTo("late");
-        assertThat(feeds.app().watermarks().find(id)).as("the watermark never moves back").contains(afterSecond);
+        assertThat(feeds.app().watermarks().find(id))
+                .as("the watermark never moves back")
+                .contains(afterSecond);
     }
 
     /** Guards against an edited row being taken for a duplicate of its earlier version, or unchanged rows re-sent. */
@@ -125,16 +143,20 @@ class FeedIdempotencyTest {
         String path = "/" + id;
         TARGET.stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(201)));
         feeds.app().profiles().upsert(new DrainProfile(PROFILE, Duration.ofSeconds(1), 10, 5, "test"));
-        feeds.startFeed(FeedRow.jdbc(id, PROFILE, source.name(), TARGET.baseUrl() + path).schedule("every 300ms"));
-        await().atMost(Duration.ofSeconds(20)).until(() -> TargetRequests.posts(TARGET, path).size() >= 3);
+        feeds.startFeed(FeedRow.jdbc(id, PROFILE, source.name(), TARGET.baseUrl() + path)
+                .schedule("every 300ms"));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> TargetRequests.posts(TARGET, path).size() >= 3);
 
         source.table().edit(2, "row-2-edited", T0.plusSeconds(60));
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> !TargetRequests.postsWithKey(TARGET, path, id + ":2:2").isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> !TargetRequests.postsWithKey(TARGET, path, id + ":2:2")
+                .isEmpty());
         feeds.awaitMoreExecutions(id, 2);
         assertThat(TargetRequests.keys(TARGET, path))
                 .containsExactlyInAnyOrder(id + ":1:1", id + ":2:1", id + ":3:1", id + ":2:2");
-        JsonNode edited = TargetRequests.body(TargetRequests.postsWithKey(TARGET, path, id + ":2:2").get(0));
+        JsonNode edited = TargetRequests.body(
+                TargetRequests.postsWithKey(TARGET, path, id + ":2:2").get(0));
         assertThat(edited.get("revision").asInt()).isEqualTo(2);
         assertThat(edited.get("payload").asText()).isEqualTo("row-2-edited");
     }
@@ -150,29 +172,42 @@ class FeedIdempotencyTest {
         String path = "/" + id;
         TARGET.stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(201)));
         feeds.app().profiles().upsert(new DrainProfile(PROFILE, Duration.ofSeconds(1), 10, 5, "test"));
-        feeds.startFeed(FeedRow.jdbc(id, PROFILE, source.name(), TARGET.baseUrl() + path).schedule("every 300ms")
+        feeds.startFeed(FeedRow.jdbc(id, PROFILE, source.name(), TARGET.baseUrl() + path)
+                .schedule("every 300ms")
                 .key(id + ":${body[id]}:${header.caravanPayloadHash}"));
-        await().atMost(Duration.ofSeconds(20)).until(() -> TargetRequests.posts(TARGET, path).size() >= 3);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> TargetRequests.posts(TARGET, path).size() >= 3);
         Map<Long, String> firstKeys = keysByRowId(path);
         assertThat(firstKeys).hasSize(3);
-        assertThat(firstKeys.values()).allMatch(k -> k.matches(java.util.regex.Pattern.quote(id) + ":\\d+:[0-9a-f]{24}"));
+        assertThat(firstKeys.values())
+                .allMatch(k -> k.matches(java.util.regex.Pattern.quote(id) + ":\\d+:[0-9a-f]{24}"));
 
         source.table().edit(2, "row-2-edited", T0.plusSeconds(60));
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> TargetRequests.posts(TARGET, path).size() >= 4);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> TargetRequests.posts(TARGET, path).size() >= 4);
         feeds.awaitMoreExecutions(id, 2);
         List<String> keys = TargetRequests.keys(TARGET, path);
         assertThat(keys).hasSize(4).doesNotHaveDuplicates().containsAll(firstKeys.values());
-        String editedKey = keys.stream().filter(k -> !firstKeys.containsValue(k)).findFirst().orElseThrow();
+        String editedKey = keys.stream()
+                .filter(k -> !firstKeys.containsValue(k))
+                .findFirst()
+                .orElseThrow();
         assertThat(editedKey).startsWith(id + ":2:").isNotEqualTo(firstKeys.get(2L));
-        assertThat(TargetRequests.body(TargetRequests.postsWithKey(TARGET, path, editedKey).get(0)).get("payload").asText())
+        assertThat(TargetRequests.body(TargetRequests.postsWithKey(TARGET, path, editedKey)
+                                .get(0))
+                        .get("payload")
+                        .asText())
                 .isEqualTo("row-2-edited");
 
         // a touch (updated_at moves, content does not) keeps the hash, so nothing is sent again
         source.table().touch(3, T0.plusSeconds(120));
         feeds.awaitMoreExecutions(id, 3);
         assertThat(TargetRequests.keys(TARGET, path)).hasSize(4);
-        assertThat(feeds.app().watermarks().find(id)).get().extracting(w -> w.id()).isEqualTo("3");
+        assertThat(feeds.app().watermarks().find(id))
+                .get()
+                .extracting(w -> w.id())
+                .isEqualTo("3");
     }
 
     private String startFeedOf30Rows(FeedFixture feeds, String id) {
@@ -181,12 +216,14 @@ class FeedIdempotencyTest {
         String path = "/" + id;
         TARGET.stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(201)));
         feeds.app().profiles().upsert(new DrainProfile(PROFILE, Duration.ofSeconds(1), 10, 5, "test"));
-        feeds.startFeed(FeedRow.jdbc(id, PROFILE, source.name(), TARGET.baseUrl() + path).schedule("every 300ms"));
+        feeds.startFeed(FeedRow.jdbc(id, PROFILE, source.name(), TARGET.baseUrl() + path)
+                .schedule("every 300ms"));
         return path;
     }
 
     private Map<Long, String> keysByRowId(String path) {
-        return TargetRequests.posts(TARGET, path).stream().collect(Collectors.toMap(
-                r -> TargetRequests.body(r).get("id").asLong(), r -> r.getHeader("Idempotency-Key")));
+        return TargetRequests.posts(TARGET, path).stream()
+                .collect(Collectors.toMap(
+                        r -> TargetRequests.body(r).get("id").asLong(), r -> r.getHeader("Idempotency-Key")));
     }
 }

@@ -34,7 +34,9 @@ class FeedLeaseTest {
     static final SharedFeedApps APPS = new SharedFeedApps();
 
     @RegisterExtension
-    static final WireMockExtension TARGET = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
+    static final WireMockExtension TARGET = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort())
+            .build();
 
     static final Instant T0 = Instant.now().minus(Duration.ofMinutes(10)).truncatedTo(ChronoUnit.SECONDS);
     static final Duration LEASE = Duration.ofSeconds(3);
@@ -51,7 +53,8 @@ class FeedLeaseTest {
         String heldKey = id + ":2:1";
         TARGET.stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(201)));
         feeds.app().profiles().upsert(new DrainProfile("TEST_10x5", Duration.ofSeconds(1), 10, 5, "test"));
-        feeds.startFeed(FeedRow.jdbc(id, "TEST_10x5", source.name(), TARGET.baseUrl() + path).schedule("every 200ms"));
+        feeds.startFeed(FeedRow.jdbc(id, "TEST_10x5", source.name(), TARGET.baseUrl() + path)
+                .schedule("every 200ms"));
         feeds.awaitMoreExecutions(id, 1);
 
         IdempotencyLedger other = new IdempotencyLedger(feeds.app().store(), "other-owner", LEASE, Clock.systemUTC());
@@ -63,19 +66,24 @@ class FeedLeaseTest {
                 .anyMatch(e -> e.detail() != null && e.detail().contains("held by another owner's lease")));
         Watermark whileHeld = feeds.app().watermarks().find(id).orElseThrow();
         List<LoggedRequest> heldPostsWhileHeld = TargetRequests.postsWithKey(TARGET, path, heldKey);
-        assertThat(Instant.now()).as("checked while the other owner's lease was live").isBefore(leaseUntil);
+        assertThat(Instant.now())
+                .as("checked while the other owner's lease was live")
+                .isBefore(leaseUntil);
         assertThat(heldPostsWhileHeld).isEmpty();
         assertThat(whileHeld).isEqualTo(new Watermark(T0.plusNanos(1_000), "1"));
         assertThat(TargetRequests.keys(TARGET, path)).contains(id + ":1:1", id + ":3:1");
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> !TargetRequests.postsWithKey(TARGET, path, heldKey).isEmpty());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !TargetRequests.postsWithKey(TARGET, path, heldKey).isEmpty());
         feeds.awaitMoreExecutions(id, 2);
 
         List<LoggedRequest> heldPosts = TargetRequests.postsWithKey(TARGET, path, heldKey);
         assertThat(heldPosts).hasSize(1);
-        assertThat(heldPosts.get(0).getLoggedDate().toInstant()).isAfterOrEqualTo(leaseUntil.truncatedTo(ChronoUnit.MILLIS));
+        assertThat(heldPosts.get(0).getLoggedDate().toInstant())
+                .isAfterOrEqualTo(leaseUntil.truncatedTo(ChronoUnit.MILLIS));
         LedgerEntry entry = feeds.app().ledger().find(heldKey).orElseThrow();
-        assertThat(entry).extracting(LedgerEntry::status, LedgerEntry::owner, LedgerEntry::attempts)
+        assertThat(entry)
+                .extracting(LedgerEntry::status, LedgerEntry::owner, LedgerEntry::attempts)
                 .containsExactly(LedgerStatus.DONE, feeds.app().ledger().owner(), 2);
         assertThat(feeds.app().watermarks().find(id)).contains(new Watermark(T0.plusNanos(3_000), "3"));
         assertThat(TargetRequests.keys(TARGET, path)).hasSize(3).doesNotHaveDuplicates();

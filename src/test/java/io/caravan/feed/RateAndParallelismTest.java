@@ -31,8 +31,9 @@ class RateAndParallelismTest {
     static final SharedFeedApps APPS = new SharedFeedApps();
 
     @RegisterExtension
-    static final WireMockExtension TARGET =
-            WireMockExtension.newInstance().options(wireMockConfig().dynamicPort().containerThreads(20)).build();
+    static final WireMockExtension TARGET = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort().containerThreads(20))
+            .build();
 
     FeedRow tenRowFeed(String id) {
         FeedFixture feeds = APPS.on(Databases.Backend.H2);
@@ -43,8 +44,10 @@ class RateAndParallelismTest {
     }
 
     static List<ServeEvent> inArrivalOrder(String path) {
-        return TARGET.getAllServeEvents().stream().filter(e -> e.getRequest().getUrl().equals(path))
-                .sorted(Comparator.comparing(e -> e.getRequest().getLoggedDate())).toList();
+        return TARGET.getAllServeEvents().stream()
+                .filter(e -> e.getRequest().getUrl().equals(path))
+                .sorted(Comparator.comparing(e -> e.getRequest().getLoggedDate()))
+                .toList();
     }
 
     static Instant arrival(ServeEvent e) {
@@ -54,28 +57,35 @@ class RateAndParallelismTest {
     @Test
     void throttle_per_second_spaces_deliveries_even_with_parallel_deliveries() {
         TARGET.stubFor(post(urlEqualTo("/throttled")).willReturn(aResponse().withStatus(200)));
-        APPS.on(Databases.Backend.H2).startFeed(tenRowFeed("throttled").throttle(4).param("parallelDeliveries", "4"));
+        APPS.on(Databases.Backend.H2)
+                .startFeed(tenRowFeed("throttled").throttle(4).param("parallelDeliveries", "4"));
 
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> TARGET.verify(10, postRequestedFor(urlEqualTo("/throttled"))));
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> TARGET.verify(10, postRequestedFor(urlEqualTo("/throttled"))));
         List<ServeEvent> events = inArrivalOrder("/throttled");
         // 10 rows at 4 per second span about two periods after the first burst (unthrottled: well under 200 ms)
-        assertThat(Duration.between(arrival(events.get(0)), arrival(events.get(9)))).isGreaterThanOrEqualTo(Duration.ofMillis(1500));
+        assertThat(Duration.between(arrival(events.get(0)), arrival(events.get(9))))
+                .isGreaterThanOrEqualTo(Duration.ofMillis(1500));
     }
 
     @Test
     void parallel_deliveries_overlap_and_every_row_is_recorded_once() {
-        TARGET.stubFor(post(urlEqualTo("/wide")).willReturn(aResponse().withStatus(200).withFixedDelay(400)));
+        TARGET.stubFor(
+                post(urlEqualTo("/wide")).willReturn(aResponse().withStatus(200).withFixedDelay(400)));
         FeedFixture feeds = APPS.on(Databases.Backend.H2);
         feeds.startFeed(tenRowFeed("wide").param("parallelDeliveries", "5"));
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             TARGET.verify(10, postRequestedFor(urlEqualTo("/wide")));
-            assertThat(feeds.app().ledger().findByRoute("wide")).hasSize(10)
-                    .allSatisfy(e -> assertThat(e.status()).isEqualTo(LedgerStatus.DONE));
+            assertThat(feeds.app().ledger().findByRoute("wide")).hasSize(10).allSatisfy(e -> assertThat(e.status())
+                    .isEqualTo(LedgerStatus.DONE));
         });
         List<ServeEvent> events = inArrivalOrder("/wide");
         // the second request arrived while the first was still being answered (400 ms)
-        assertThat(Duration.between(arrival(events.get(0)), arrival(events.get(1)))).isLessThan(Duration.ofMillis(400));
-        assertThat(events).extracting(e -> e.getRequest().getHeader("Idempotency-Key")).doesNotHaveDuplicates();
+        assertThat(Duration.between(arrival(events.get(0)), arrival(events.get(1))))
+                .isLessThan(Duration.ofMillis(400));
+        assertThat(events)
+                .extracting(e -> e.getRequest().getHeader("Idempotency-Key"))
+                .doesNotHaveDuplicates();
     }
 }

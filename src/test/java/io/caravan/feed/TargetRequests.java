@@ -25,11 +25,15 @@ final class TargetRequests {
     }
 
     static List<String> keys(WireMockExtension target, String path) {
-        return posts(target, path).stream().map(r -> r.getHeader("Idempotency-Key")).toList();
+        return posts(target, path).stream()
+                .map(r -> r.getHeader("Idempotency-Key"))
+                .toList();
     }
 
     static List<LoggedRequest> postsWithKey(WireMockExtension target, String path, String key) {
-        return posts(target, path).stream().filter(r -> key.equals(r.getHeader("Idempotency-Key"))).toList();
+        return posts(target, path).stream()
+                .filter(r -> key.equals(r.getHeader("Idempotency-Key")))
+                .toList();
     }
 
     /** The requests to the path with the status each was answered, oldest first. */

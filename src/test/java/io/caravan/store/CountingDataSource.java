@@ -19,10 +19,14 @@ final class CountingDataSource {
     private final DataSource proxy;
 
     CountingDataSource(DataSource target) {
-        this.proxy = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
-                forward(target, (method, result) -> method.getName().equals("getConnection")
-                        ? wrap(Connection.class, result, this::wrapStatements)
-                        : result));
+        this.proxy = (DataSource) Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {DataSource.class},
+                forward(
+                        target,
+                        (method, result) -> method.getName().equals("getConnection")
+                                ? wrap(Connection.class, result, this::wrapStatements)
+                                : result));
     }
 
     DataSource dataSource() {
@@ -56,7 +60,8 @@ final class CountingDataSource {
     }
 
     private static Object wrap(Class<?> type, Object target, ResultMapper mapper) {
-        return Proxy.newProxyInstance(CountingDataSource.class.getClassLoader(), new Class<?>[] {type}, forward(target, mapper));
+        return Proxy.newProxyInstance(
+                CountingDataSource.class.getClassLoader(), new Class<?>[] {type}, forward(target, mapper));
     }
 
     private static InvocationHandler forward(Object target, ResultMapper mapper) {

@@ -23,12 +23,31 @@ class DeadLettersTest {
         headers.put("Authorization", "***");
         headers.put("X-Quote", "say \"hi\"\n");
 
-        long id = deadLetters.record(DeadLetter.of("feed-a", "corr-1", "feed-a:42", "PERMANENT", 422,
-                "target rejected the payload", 1, "{\"id\":42}", headers));
+        long id = deadLetters.record(DeadLetter.of(
+                "feed-a",
+                "corr-1",
+                "feed-a:42",
+                "PERMANENT",
+                422,
+                "target rejected the payload",
+                1,
+                "{\"id\":42}",
+                headers));
 
-        assertThat(deadLetters.findByRoute("feed-a")).containsExactly(new DeadLetter(id, "feed-a", "corr-1", "feed-a:42",
-                "PERMANENT", 422, "target rejected the payload", 1, "{\"id\":42}", headers, "PENDING",
-                Instant.parse("2024-06-01T00:00:00.123456Z")));
+        assertThat(deadLetters.findByRoute("feed-a"))
+                .containsExactly(new DeadLetter(
+                        id,
+                        "feed-a",
+                        "corr-1",
+                        "feed-a:42",
+                        "PERMANENT",
+                        422,
+                        "target rejected the payload",
+                        1,
+                        "{\"id\":42}",
+                        headers,
+                        "PENDING",
+                        Instant.parse("2024-06-01T00:00:00.123456Z")));
     }
 
     @ParameterizedTest
@@ -37,7 +56,8 @@ class DeadLettersTest {
         DeadLetters deadLetters = new DeadLetters(backend.fresh(), clock);
 
         long first = deadLetters.record(DeadLetter.of("feed-a", null, null, "SYSTEM", null, "boom", 3, null, null));
-        long second = deadLetters.record(DeadLetter.of("feed-a", null, null, "SYSTEM", null, "boom", 3, null, Map.of()));
+        long second =
+                deadLetters.record(DeadLetter.of("feed-a", null, null, "SYSTEM", null, "boom", 3, null, Map.of()));
 
         assertThat(second).isGreaterThan(first);
         DeadLetter letter = deadLetters.findByRoute("feed-a").get(0);

@@ -20,14 +20,26 @@ class ExecutionLogTest {
         Instant start = clock.instant();
 
         long id = log.begin("feed-a");
-        assertThat(log.recent("feed-a", 1)).containsExactly(
-                new Execution(id, "feed-a", start, null, 0, 0, 0, 0, 0, ExecutionStatus.RUNNING, null));
+        assertThat(log.recent("feed-a", 1))
+                .containsExactly(
+                        new Execution(id, "feed-a", start, null, 0, 0, 0, 0, 0, ExecutionStatus.RUNNING, null));
 
         clock.advance(Duration.ofSeconds(7));
         log.finish(id, 2, 100, 95, 3, 2, ExecutionStatus.COMPLETE, "budget used");
 
-        assertThat(log.recent("feed-a", 1)).containsExactly(new Execution(id, "feed-a", start, start.plusSeconds(7), 2, 100,
-                95, 3, 2, ExecutionStatus.COMPLETE, "budget used"));
+        assertThat(log.recent("feed-a", 1))
+                .containsExactly(new Execution(
+                        id,
+                        "feed-a",
+                        start,
+                        start.plusSeconds(7),
+                        2,
+                        100,
+                        95,
+                        3,
+                        2,
+                        ExecutionStatus.COMPLETE,
+                        "budget used"));
     }
 
     @ParameterizedTest
@@ -41,8 +53,13 @@ class ExecutionLogTest {
         log.recordFailure("feed-a", "row rejected: profile NOPE does not exist");
         log.begin("feed-b");
 
-        assertThat(log.recent("feed-a", 2)).extracting(Execution::id).hasSize(2).doesNotContain(first).contains(second);
-        assertThat(log.recent("feed-a", 10)).extracting(Execution::status)
+        assertThat(log.recent("feed-a", 2))
+                .extracting(Execution::id)
+                .hasSize(2)
+                .doesNotContain(first)
+                .contains(second);
+        assertThat(log.recent("feed-a", 10))
+                .extracting(Execution::status)
                 .containsExactly(ExecutionStatus.FAILED, ExecutionStatus.RUNNING, ExecutionStatus.RUNNING);
         Execution failure = log.recent("feed-a", 1).get(0);
         assertThat(failure.endedAt()).isEqualTo(failure.startedAt());

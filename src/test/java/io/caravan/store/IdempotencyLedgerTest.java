@@ -31,8 +31,9 @@ class IdempotencyLedgerTest {
         assertThat(outcomes).containsExactly(entry("k2", ClaimOutcome.CLAIMED), entry("k1", ClaimOutcome.CLAIMED));
         LedgerEntry entry = ledger.find("k1").orElseThrow();
         Instant now = clock.instant();
-        assertThat(entry).isEqualTo(new LedgerEntry("k1", ROUTE, LedgerStatus.IN_PROGRESS, 1, "pod-1", now.plus(LEASE),
-                now, now, null));
+        assertThat(entry)
+                .isEqualTo(new LedgerEntry(
+                        "k1", ROUTE, LedgerStatus.IN_PROGRESS, 1, "pod-1", now.plus(LEASE), now, now, null));
     }
 
     @ParameterizedTest
@@ -55,8 +56,11 @@ class IdempotencyLedgerTest {
         ledger.complete(List.of(Completion.done("delivered", "http:200"), Completion.failed("dead", "dead-letter:7")));
         Map<String, ClaimOutcome> again = ledger.claim(ROUTE, List.of("delivered", "dead", "fresh"));
 
-        assertThat(again).containsExactly(
-                entry("delivered", ClaimOutcome.DONE), entry("dead", ClaimOutcome.FAILED), entry("fresh", ClaimOutcome.CLAIMED));
+        assertThat(again)
+                .containsExactly(
+                        entry("delivered", ClaimOutcome.DONE),
+                        entry("dead", ClaimOutcome.FAILED),
+                        entry("fresh", ClaimOutcome.CLAIMED));
         assertThat(again.values()).extracting(ClaimOutcome::mustProcess).containsExactly(false, false, true);
         LedgerEntry delivered = ledger.find("delivered").orElseThrow();
         assertThat(delivered.status()).isEqualTo(LedgerStatus.DONE);
@@ -126,7 +130,9 @@ class IdempotencyLedgerTest {
         IdempotencyLedger other = new IdempotencyLedger(counting.dataSource(), "pod-2", LEASE, clock);
         List<String> first = keys(0, 1_000);
         ledger.claim(ROUTE, first);
-        ledger.complete(first.subList(0, 300).stream().map(k -> Completion.done(k, null)).toList());
+        ledger.complete(first.subList(0, 300).stream()
+                .map(k -> Completion.done(k, null))
+                .toList());
         clock.advance(LEASE.multipliedBy(2));
 
         // 300 DONE, 700 expired, 1,000 new
@@ -135,13 +141,17 @@ class IdempotencyLedgerTest {
 
         assertThat(counting.executions()).isEqualTo(3);
         assertThat(outcomes).hasSize(2_000);
-        assertThat(outcomes.values().stream().filter(o -> o == ClaimOutcome.DONE)).hasSize(300);
-        assertThat(outcomes.values().stream().filter(o -> o == ClaimOutcome.TAKEN_OVER)).hasSize(700);
-        assertThat(outcomes.values().stream().filter(o -> o == ClaimOutcome.CLAIMED)).hasSize(1_000);
+        assertThat(outcomes.values().stream().filter(o -> o == ClaimOutcome.DONE))
+                .hasSize(300);
+        assertThat(outcomes.values().stream().filter(o -> o == ClaimOutcome.TAKEN_OVER))
+                .hasSize(700);
+        assertThat(outcomes.values().stream().filter(o -> o == ClaimOutcome.CLAIMED))
+                .hasSize(1_000);
         assertThat(outcomes.keySet()).containsExactlyElementsOf(keys(0, 2_000));
 
         counting.reset();
-        other.complete(keys(300, 2_000).stream().map(k -> Completion.done(k, null)).toList());
+        other.complete(
+                keys(300, 2_000).stream().map(k -> Completion.done(k, null)).toList());
         assertThat(counting.executions()).isEqualTo(1);
         assertThat(other.countByStatus(ROUTE, LedgerStatus.DONE)).isEqualTo(2_000);
     }
@@ -198,7 +208,8 @@ class IdempotencyLedgerTest {
         assertThat(ledger.contains("m2")).as("expired lease").isFalse();
         assertThat(other.add("m2")).isTrue();
 
-        assertThatThrownBy(ledger::clear).isInstanceOf(UnsupportedOperationException.class)
+        assertThatThrownBy(ledger::clear)
+                .isInstanceOf(UnsupportedOperationException.class)
                 .hasMessageContaining("never cleared");
         ledger.stop();
     }

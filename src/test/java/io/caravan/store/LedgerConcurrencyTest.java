@@ -37,7 +37,8 @@ class LedgerConcurrencyTest {
         try (Connection pod1 = dataSource.getConnection()) {
             // pod-1's claim, stopped between its insert and its commit
             pod1.setAutoCommit(false);
-            try (PreparedStatement ps = pod1.prepareStatement(Dialect.of(dataSource).insertLedgerEntryIfAbsent())) {
+            try (PreparedStatement ps =
+                    pod1.prepareStatement(Dialect.of(dataSource).insertLedgerEntryIfAbsent())) {
                 ps.setString(1, "k1");
                 ps.setString(2, "feed-a");
                 ps.setString(3, "pod-1");
@@ -50,7 +51,9 @@ class LedgerConcurrencyTest {
             Future<Map<String, ClaimOutcome>> racing = pool.submit(() -> pod2.claim("feed-a", List.of("k1", "k2")));
             Thread.sleep(300);
             if (backend == Backend.POSTGRESQL) {
-                assertThat(racing).as("ON CONFLICT waits for the other inserter").isNotDone();
+                assertThat(racing)
+                        .as("ON CONFLICT waits for the other inserter")
+                        .isNotDone();
             }
             pod1.commit();
 

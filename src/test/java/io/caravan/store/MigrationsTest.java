@@ -18,8 +18,16 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class MigrationsTest {
 
-    private static final Set<String> TABLES = Set.of("route_config", "drain_profile", "config_audit", "watermark",
-            "idempotency_ledger", "dead_letter", "execution_log", "route_lock", "saga_state");
+    private static final Set<String> TABLES = Set.of(
+            "route_config",
+            "drain_profile",
+            "config_audit",
+            "watermark",
+            "idempotency_ledger",
+            "dead_letter",
+            "execution_log",
+            "route_lock",
+            "saga_state");
 
     @ParameterizedTest
     @EnumSource(Backend.class)
@@ -56,7 +64,8 @@ class MigrationsTest {
                         "FEED_THROUGHPUT_5MIN 300s 50x2=100",
                         "SAGA_BALANCED_5MIN 300s 5x2=10",
                         "SAGA_CONSERVATIVE_5MIN 300s 5x1=5");
-        assertThat(profiles.all().values()).allSatisfy(p -> assertThat(p.description()).isNotBlank());
+        assertThat(profiles.all().values())
+                .allSatisfy(p -> assertThat(p.description()).isNotBlank());
     }
 
     @ParameterizedTest
@@ -67,7 +76,8 @@ class MigrationsTest {
         profiles.upsert(new DrainProfile("BENCH_1MIN", Duration.ofMinutes(1), 500, 3, "bench"));
         profiles.upsert(new DrainProfile("BENCH_1MIN", Duration.ofSeconds(30), 400, 2, null));
 
-        assertThat(profiles.find("BENCH_1MIN")).contains(new DrainProfile("BENCH_1MIN", Duration.ofSeconds(30), 400, 2, null));
+        assertThat(profiles.find("BENCH_1MIN"))
+                .contains(new DrainProfile("BENCH_1MIN", Duration.ofSeconds(30), 400, 2, null));
         assertThat(profiles.find("NOPE")).isEmpty();
         assertThat(profiles.all()).hasSize(6);
     }

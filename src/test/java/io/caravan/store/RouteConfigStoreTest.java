@@ -15,8 +15,22 @@ class RouteConfigStoreTest {
     private final MutableClock clock = MutableClock.at("2024-06-01T00:00:00Z");
 
     private static RouteConfigRow desired(String routeId, String params) {
-        return new RouteConfigRow(routeId, "watermark-feed", true, "T3", "FEED_SAFE_5MIN", null, params, 10, 5, 500L,
-                30_000L, "team-orders", 0, null, null);
+        return new RouteConfigRow(
+                routeId,
+                "watermark-feed",
+                true,
+                "T3",
+                "FEED_SAFE_5MIN",
+                null,
+                params,
+                10,
+                5,
+                500L,
+                30_000L,
+                "team-orders",
+                0,
+                null,
+                null);
     }
 
     @ParameterizedTest
@@ -69,7 +83,8 @@ class RouteConfigStoreTest {
         assertThat(updated.updatedBy()).isEqualTo("alice");
         assertThat(updated.updatedAt()).isEqualTo(clock.instant());
         assertThat(store.find("orders-feed")).contains(updated);
-        AuditEntry audit = new ConfigAudit(dataSource, clock).forRoute("orders-feed").get(1);
+        AuditEntry audit =
+                new ConfigAudit(dataSource, clock).forRoute("orders-feed").get(1);
         assertThat(audit.action()).isEqualTo("UPDATED");
         assertThat(audit.oldValue()).contains("\"params\":{}", "\"version\":1");
         assertThat(audit.newValue()).contains("orders_v2", "\"version\":2");
@@ -90,9 +105,11 @@ class RouteConfigStoreTest {
         assertThat(disabled.version()).isEqualTo(2);
         assertThat(unchanged).isEqualTo(disabled);
         assertThat(enabled.version()).isEqualTo(3);
-        assertThat(new ConfigAudit(dataSource, clock).forRoute("orders-feed")).extracting(AuditEntry::action)
+        assertThat(new ConfigAudit(dataSource, clock).forRoute("orders-feed"))
+                .extracting(AuditEntry::action)
                 .containsExactly("CREATED", "DISABLED", "ENABLED");
-        assertThatThrownBy(() -> store.setEnabled("nope", true, "ops")).hasMessage("no route_config row for route 'nope'");
+        assertThatThrownBy(() -> store.setEnabled("nope", true, "ops"))
+                .hasMessage("no route_config row for route 'nope'");
     }
 
     @ParameterizedTest
@@ -118,8 +135,8 @@ class RouteConfigStoreTest {
     @EnumSource(Backend.class)
     void nullable_columns_round_trip_as_null(Backend backend) {
         RouteConfigStore store = new RouteConfigStore(backend.fresh(), clock);
-        RouteConfigRow bare = new RouteConfigRow("bare", "queue-drain", false, "T1", null, null, null, null, null, null,
-                null, null, 0, null, null);
+        RouteConfigRow bare = new RouteConfigRow(
+                "bare", "queue-drain", false, "T1", null, null, null, null, null, null, null, null, 0, null, null);
 
         RouteConfigRow stored = store.upsert(bare, "seed");
 
@@ -136,8 +153,15 @@ class RouteConfigStoreTest {
 
         audit.record("orders-feed", ConfigAudit.REJECTED, null, "profile: NOPE is not a drain profile", "reconciler");
 
-        assertThat(audit.forRoute("orders-feed")).singleElement().isEqualTo(new AuditEntry(
-                audit.forRoute("orders-feed").get(0).id(), "orders-feed", "REJECTED", null,
-                "profile: NOPE is not a drain profile", "reconciler", Instant.parse("2024-06-01T00:00:00Z")));
+        assertThat(audit.forRoute("orders-feed"))
+                .singleElement()
+                .isEqualTo(new AuditEntry(
+                        audit.forRoute("orders-feed").get(0).id(),
+                        "orders-feed",
+                        "REJECTED",
+                        null,
+                        "profile: NOPE is not a drain profile",
+                        "reconciler",
+                        Instant.parse("2024-06-01T00:00:00Z")));
     }
 }

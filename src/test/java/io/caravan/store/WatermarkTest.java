@@ -22,7 +22,8 @@ class WatermarkTest {
 
     @Test
     void id_may_be_empty_or_contain_the_separator() {
-        assertThat(Watermark.parse("2024-05-01T10:15:30Z|")).isEqualTo(new Watermark(Instant.parse("2024-05-01T10:15:30Z"), ""));
+        assertThat(Watermark.parse("2024-05-01T10:15:30Z|"))
+                .isEqualTo(new Watermark(Instant.parse("2024-05-01T10:15:30Z"), ""));
         assertThat(Watermark.parse("2024-05-01T10:15:30Z|a|b").id()).isEqualTo("a|b");
         assertThat(Watermark.parse(Watermark.ORIGIN.wireForm())).isEqualTo(Watermark.ORIGIN);
     }
@@ -77,7 +78,8 @@ class WatermarkTest {
     void parse_rejects_a_missing_separator() {
         assertThatThrownBy(() -> Watermark.parse("2024-05-01T10:15:30Z"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("watermark '2024-05-01T10:15:30Z' has no '|' between instant and id; expected <ISO-8601 instant>|<id>");
+                .hasMessage(
+                        "watermark '2024-05-01T10:15:30Z' has no '|' between instant and id; expected <ISO-8601 instant>|<id>");
     }
 
     @Test
@@ -91,10 +93,12 @@ class WatermarkTest {
     void parse_rejects_an_invalid_instant_naming_it_and_where() {
         assertThatThrownBy(() -> Watermark.parse("2024-13-01T10:15:30Z|42"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("watermark '2024-13-01T10:15:30Z|42' has an invalid instant '2024-13-01T10:15:30Z'")
+                .hasMessageStartingWith(
+                        "watermark '2024-13-01T10:15:30Z|42' has an invalid instant '2024-13-01T10:15:30Z'")
                 .hasMessageEndingWith("expected ISO-8601 like 2024-05-01T10:15:30.123456Z");
         assertThatThrownBy(() -> Watermark.parse("2024-05-01 10:15:30|42"))
-                .hasMessageStartingWith("watermark '2024-05-01 10:15:30|42' has an invalid instant '2024-05-01 10:15:30' at index 10");
+                .hasMessageStartingWith(
+                        "watermark '2024-05-01 10:15:30|42' has an invalid instant '2024-05-01 10:15:30' at index 10");
     }
 
     @Test

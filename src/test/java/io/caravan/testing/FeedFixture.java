@@ -66,14 +66,16 @@ public final class FeedFixture implements AutoCloseable {
     public void startFeed(FeedRow feed) {
         app.routeConfig().upsert(feed.row(), "test");
         feeds.add(feed.routeId());
-        await("route " + feed.routeId() + " started").atMost(Duration.ofSeconds(15))
+        await("route " + feed.routeId() + " started")
+                .atMost(Duration.ofSeconds(15))
                 .until(() -> app.reconciler().running().contains(feed.routeId()));
     }
 
     /** Disables the feed and waits until its route is gone, so every execution it began has finished. */
     public void stopFeed(String routeId) {
         app.routeConfig().setEnabled(routeId, false, "test");
-        await("route " + routeId + " stopped").atMost(Duration.ofSeconds(30))
+        await("route " + routeId + " stopped")
+                .atMost(Duration.ofSeconds(30))
                 .until(() -> !app.reconciler().running().contains(routeId));
     }
 
@@ -98,7 +100,8 @@ public final class FeedFixture implements AutoCloseable {
     /** Waits until {@code more} executions of the route have finished beyond the ones finished now. */
     public void awaitMoreExecutions(String routeId, int more) {
         int now = finishedExecutions(routeId).size();
-        await(more + " more executions of " + routeId).atMost(Duration.ofSeconds(20))
+        await(more + " more executions of " + routeId)
+                .atMost(Duration.ofSeconds(20))
                 .until(() -> finishedExecutions(routeId).size() >= now + more);
     }
 

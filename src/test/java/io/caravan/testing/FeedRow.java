@@ -79,8 +79,22 @@ public final class FeedRow {
 
     public RouteConfigRow row() {
         try {
-            return new RouteConfigRow(routeId, "watermark-feed", true, "T3", profile, schedule, JSON.writeValueAsString(params),
-                    throttlePerSecond, retryMaxAttempts, retryInitialDelayMs, retryMaxDelayMs, "test", 1, Instant.now(), "test");
+            return new RouteConfigRow(
+                    routeId,
+                    "watermark-feed",
+                    true,
+                    "T3",
+                    profile,
+                    schedule,
+                    JSON.writeValueAsString(params),
+                    throttlePerSecond,
+                    retryMaxAttempts,
+                    retryInitialDelayMs,
+                    retryMaxDelayMs,
+                    "test",
+                    1,
+                    Instant.now(),
+                    "test");
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

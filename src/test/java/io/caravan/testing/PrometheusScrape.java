@@ -24,9 +24,12 @@ public final class PrometheusScrape {
     /** GETs {@code /observe/metrics} of the app. */
     public static PrometheusScrape of(CaravanApp app) {
         try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create(app.managementUrl("/observe/metrics"))).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(app.managementUrl("/observe/metrics")))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("metrics answered " + response.statusCode() + ": " + response.body());
             }

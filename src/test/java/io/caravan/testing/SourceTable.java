@@ -18,7 +18,8 @@ public final class SourceTable {
     private SourceTable(String url) {
         this.url = url;
         this.dataSource = Databases.pool(url, "sa", "");
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement()) {
             s.execute("CREATE TABLE source_rows (id BIGINT PRIMARY KEY, revision INT NOT NULL, payload VARCHAR(200), "
                     + "updated_at TIMESTAMP WITH TIME ZONE NOT NULL)");
         } catch (SQLException e) {
