@@ -66,10 +66,10 @@ public final class RouteConfigSeed {
                 text(e, "profile", false),
                 text(e, "schedule", false),
                 paramsJson,
-                integer(e.get("throttlePerSecond")),
-                integer(retry.get("maxAttempts")),
-                longValue(retry.get("initialDelayMs")),
-                longValue(retry.get("maxDelayMs")),
+                number(e, "throttlePerSecond", Integer::valueOf),
+                number(retry, "retry.maxAttempts", Integer::valueOf),
+                number(retry, "retry.initialDelayMs", Long::valueOf),
+                number(retry, "retry.maxDelayMs", Long::valueOf),
                 text(e, "owner", false),
                 1,
                 Instant.now(),
@@ -84,11 +84,15 @@ public final class RouteConfigSeed {
         return v == null ? null : String.valueOf(v);
     }
 
-    private static Integer integer(Object v) {
-        return v == null ? null : Integer.valueOf(String.valueOf(v));
-    }
-
-    private static Long longValue(Object v) {
-        return v == null ? null : Long.valueOf(String.valueOf(v));
+    private static <T> T number(Map<?, ?> e, String key, java.util.function.Function<String, T> parse) {
+        Object v = e.get(key.startsWith("retry.") ? key.substring(6) : key);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return parse.apply(String.valueOf(v).trim());
+        } catch (NumberFormatException ex) {
+            throw new IllegalArgumentException(key + ": '" + v + "' is not a whole number");
+        }
     }
 }
