@@ -11,7 +11,7 @@ COPY pom.xml ./
 COPY src ./src
 COPY application.properties ./
 COPY routes ./routes
-RUN mvn -B -ntp -Dmaven.test.skip=true package
+RUN mvn -B -ntp -Pproduction -Dmaven.test.skip=true package
 
 # ---- runtime: JRE only ----
 FROM eclipse-temurin:17-jre

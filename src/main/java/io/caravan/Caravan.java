@@ -13,7 +13,6 @@ import io.caravan.errors.RetryPolicies;
 import io.caravan.errors.RetryPolicy;
 import io.caravan.feed.RowOutcomes;
 import io.caravan.feed.WatermarkFeedFamily;
-import io.caravan.local.LocalDemo;
 import io.caravan.store.ConfigAudit;
 import io.caravan.store.DeadLetter;
 import io.caravan.store.DeadLetters;
@@ -33,8 +32,10 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
@@ -161,10 +162,14 @@ public final class Caravan extends MainListenerSupport {
         RouteConfigControl.register(reconciler);
 
         if ("local".equals(property("caravan.mode", "local"))) {
-            LocalDemo.install(
-                    camel,
-                    sourceDataSource("demo")
-                            .orElseThrow(() -> new IllegalStateException("local mode needs caravan.source.demo.url")));
+            List<LocalStandIn> standIns = ServiceLoader.load(LocalStandIn.class).stream()
+                    .map(ServiceLoader.Provider::get)
+                    .toList();
+            if (standIns.isEmpty()) {
+                throw new IllegalStateException("caravan.mode=local, but this build has no local stand-ins "
+                        + "(a production build); set CARAVAN_MODE=production");
+            }
+            standIns.forEach(s -> s.install(camel, this::sourceDataSource));
         }
         try {
             camel.addStartupListener(new ExtendedStartupListener() {

@@ -1,6 +1,7 @@
 package io.caravan.local;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.LocalStandIn;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,8 +14,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -42,11 +45,22 @@ public final class LocalDemo extends RouteBuilder {
     private final AtomicLong nextId = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
 
+    /** The stand-in registered in META-INF/services: installs a demo on the source data source "demo". */
+    public static final class Installer implements LocalStandIn {
+        @Override
+        public void install(CamelContext camel, Function<String, Optional<DataSource>> sources) {
+            LocalDemo.install(
+                    camel,
+                    sources.apply("demo")
+                            .orElseThrow(() -> new IllegalStateException("local mode needs caravan.source.demo.url")));
+        }
+    }
+
     private LocalDemo(DataSource source) {
         this.source = source;
     }
 
-    public static void install(CamelContext camel, DataSource source) {
+    static void install(CamelContext camel, DataSource source) {
         try (Connection c = source.getConnection();
                 Statement s = c.createStatement()) {
             s.execute(TABLE_DDL);
