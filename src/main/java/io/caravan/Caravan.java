@@ -11,6 +11,7 @@ import io.caravan.errors.ErrorClassifier;
 import io.caravan.errors.FailureHandling;
 import io.caravan.errors.RetryPolicies;
 import io.caravan.errors.RetryPolicy;
+import io.caravan.feed.FeedStores;
 import io.caravan.feed.RowOutcomes;
 import io.caravan.feed.WatermarkFeedFamily;
 import io.caravan.store.ConfigAudit;
@@ -141,10 +142,7 @@ public final class Caravan extends MainListenerSupport {
                 WatermarkFeedFamily.TEMPLATE_ID,
                 new WatermarkFeedFamily(
                         camel,
-                        store,
-                        ledger,
-                        new Watermarks(store, clock),
-                        executionLog,
+                        new FeedStores(store, ledger, new Watermarks(store, clock), executionLog, deadLetters),
                         meters,
                         clock,
                         this::sourceDataSource,

@@ -15,22 +15,17 @@ import io.caravan.store.Watermark;
 import io.caravan.store.Watermarks;
 import io.caravan.template.DrainBudget;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
-import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.Expression;
 import org.apache.camel.component.http.HttpMethods;
-import org.apache.camel.support.DefaultExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,11 +53,7 @@ public final class WatermarkFeed {
     private final FeedSource source;
     private final DrainBudget budget;
     private final Duration overlap;
-    private final Expression keyExpression;
-    private final boolean keyUsesPayloadHash;
-    private final List<String> requiredFields;
-    private final String updatedAtField;
-    private final CamelContext camel;
+    private final RowRules rules;
     private final DataSource store;
     private final IdempotencyLedger ledger;
     private final Watermarks watermarks;
@@ -75,31 +66,19 @@ public final class WatermarkFeed {
             FeedSource source,
             DrainBudget budget,
             Duration overlap,
-            Expression keyExpression,
-            boolean keyUsesPayloadHash,
-            List<String> requiredFields,
-            String updatedAtField,
-            CamelContext camel,
-            DataSource store,
-            IdempotencyLedger ledger,
-            Watermarks watermarks,
-            ExecutionLog executionLog,
-            DeadLetters deadLetters,
+            RowRules rules,
+            FeedStores stores,
             FeedMetrics metrics) {
         this.routeId = routeId;
         this.source = source;
         this.budget = budget;
         this.overlap = overlap;
-        this.keyExpression = keyExpression;
-        this.keyUsesPayloadHash = keyUsesPayloadHash;
-        this.requiredFields = List.copyOf(requiredFields);
-        this.updatedAtField = updatedAtField;
-        this.camel = camel;
-        this.store = store;
-        this.ledger = ledger;
-        this.watermarks = watermarks;
-        this.executionLog = executionLog;
-        this.deadLetters = deadLetters;
+        this.rules = rules;
+        this.store = stores.dataSource();
+        this.ledger = stores.ledger();
+        this.watermarks = stores.watermarks();
+        this.executionLog = stores.executionLog();
+        this.deadLetters = stores.deadLetters();
         this.metrics = metrics;
         watermarks.find(routeId).ifPresent(metrics::watermark);
         int abandoned = executionLog.abandonRunning(
@@ -136,50 +115,27 @@ public final class WatermarkFeed {
             List<SourceRow> rows = source.page(execution.cursor(), budget.maxReturnedEvents());
             execution.startPage(rows);
             metrics.read.increment(rows.size());
-            List<String> keys = new ArrayList<>(rows.size());
             List<String> payloads = new ArrayList<>(rows.size());
-            Set<Integer> keyless = new HashSet<>();
-            for (int i = 0; i < rows.size(); i++) {
-                String json = JSON.writeValueAsString(rows.get(i).data());
+            List<RowRules.Judgement> judgements = new ArrayList<>(rows.size());
+            List<String> keys = new ArrayList<>(rows.size());
+            for (SourceRow row : rows) {
+                String json = JSON.writeValueAsString(row.data());
+                RowRules.Judgement judgement = rules.judge(row, json);
                 payloads.add(json);
-                String key = key(rows.get(i), json);
-                if (key == null) {
-                    keyless.add(i);
-                    key = keylessKey(rows.get(i), json);
-                }
-                keys.add(key);
+                judgements.add(judgement);
+                keys.add(judgement.ledgerKey());
             }
             Map<String, ClaimOutcome> claims = rows.isEmpty() ? Map.of() : ledger.claim(routeId, keys);
             List<Delivery> deliveries = new ArrayList<>();
             Set<String> seen = new HashSet<>();
             for (int i = 0; i < rows.size(); i++) {
-                String key = keys.get(i);
+                RowRules.Judgement judgement = judgements.get(i);
+                String key = judgement.ledgerKey();
                 ClaimOutcome claim = claims.get(key);
                 if (!seen.add(key)) {
                     execution.outcome(i, key, RowOutcome.DUPLICATE, "same key earlier in the page");
-                } else if (claim.mustProcess() && keyless.contains(i)) {
-                    quarantine(
-                            exchange,
-                            execution,
-                            i,
-                            rows.get(i),
-                            payloads.get(i),
-                            key,
-                            null,
-                            "key expression gave no usable key " + "(empty, or over " + IdempotencyLedger.MAX_KEY_LENGTH
-                                    + " characters) for row id "
-                                    + rows.get(i).position().id());
-                } else if (claim.mustProcess() && missingField(rows.get(i)) != null) {
-                    quarantine(
-                            exchange,
-                            execution,
-                            i,
-                            rows.get(i),
-                            payloads.get(i),
-                            key,
-                            key,
-                            "row id " + rows.get(i).position().id() + " has no value for required field '"
-                                    + missingField(rows.get(i)) + "'");
+                } else if (claim.mustProcess() && judgement.problem() != null) {
+                    quarantine(exchange, execution, i, rows.get(i), payloads.get(i), judgement);
                 } else if (claim.mustProcess()) {
                     deliveries.add(new Delivery(rows.get(i), payloads.get(i), key, i));
                 } else if (claim == ClaimOutcome.HELD) {
@@ -323,44 +279,20 @@ public final class WatermarkFeed {
         return routeId;
     }
 
-    /** The row's idempotency key, or null when the key expression gives no usable key for it. */
-    private String key(SourceRow row, String json) throws Exception {
-        Exchange scratch = new DefaultExchange(camel);
-        scratch.getMessage().setBody(row.data());
-        if (keyUsesPayloadHash) {
-            scratch.getMessage().setHeader(PAYLOAD_HASH, contentHash(row));
-        }
-        String key = keyExpression.evaluate(scratch, String.class);
-        if (scratch.getException() != null
-                || key == null
-                || key.isBlank()
-                || key.length() > IdempotencyLedger.MAX_KEY_LENGTH) {
-            return null;
-        }
-        return key;
-    }
-
     /**
      * A row that fails validation (no usable key, a required field empty) is not sent: it goes to dead_letter as
      * DATA_QUALITY with its payload and its ledger key is completed FAILED, so the watermark passes it, nothing
      * is lost, and a re-read does not quarantine it again; an edit of the row (a new key) is judged afresh.
      */
     private void quarantine(
-            Exchange exchange,
-            FeedExecution execution,
-            int index,
-            SourceRow row,
-            String json,
-            String ledgerKey,
-            String deliveryKey,
-            String reason) {
+            Exchange exchange, FeedExecution execution, int index, SourceRow row, String json, RowRules.Judgement j) {
         long id = deadLetters.record(DeadLetter.of(
                 routeId,
                 exchange.getProperty(CaravanExchange.CORRELATION_ID, String.class),
-                deliveryKey,
+                j.deliveryKey(),
                 ErrorCategory.DATA_QUALITY.name(),
                 null,
-                reason,
+                j.problem(),
                 0,
                 json,
                 Map.of()));
@@ -369,37 +301,8 @@ public final class WatermarkFeed {
                 routeId,
                 row.position().id(),
                 id,
-                reason);
-        execution.outcome(index, ledgerKey, RowOutcome.DEAD_LETTERED, "dead_letter:" + id);
-    }
-
-    /** The first required field the row has no value for, or null. */
-    private String missingField(SourceRow row) {
-        for (String field : requiredFields) {
-            Object v = row.data().get(field);
-            if (v == null || (v instanceof String text && text.isBlank())) {
-                return field;
-            }
-        }
-        return null;
-    }
-
-    /** The ledger key that records a keyless row's quarantine, so a re-read does not quarantine it again. */
-    private String keylessKey(SourceRow row, String json) throws Exception {
-        String id = row.position().id();
-        return "caravan:keyless:" + routeId + ":" + (id.length() > 200 ? id.substring(0, 200) : id) + ":" + hash(json);
-    }
-
-    /** A hash of the row's content without its change time, so touching a row without changing it keeps its key. */
-    private String contentHash(SourceRow row) throws Exception {
-        Map<String, Object> content = new java.util.LinkedHashMap<>(row.data());
-        content.remove(updatedAtField);
-        return hash(JSON.writeValueAsString(content));
-    }
-
-    static String hash(String json) throws Exception {
-        byte[] digest = MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8));
-        return HexFormat.of().formatHex(digest, 0, 12);
+                j.problem());
+        execution.outcome(index, j.ledgerKey(), RowOutcome.DEAD_LETTERED, "dead_letter:" + id);
     }
 
     private static long count(FeedExecution e, List<SourceRow> page, RowOutcome outcome) {

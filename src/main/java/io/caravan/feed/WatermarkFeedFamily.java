@@ -4,10 +4,6 @@ import static io.caravan.template.TemplateParameter.choice;
 import static io.caravan.template.TemplateParameter.optional;
 import static io.caravan.template.TemplateParameter.required;
 
-import io.caravan.store.DeadLetters;
-import io.caravan.store.ExecutionLog;
-import io.caravan.store.IdempotencyLedger;
-import io.caravan.store.Watermarks;
 import io.caravan.template.InstanceSpec;
 import io.caravan.template.ParamType;
 import io.caravan.template.RouteFamily;
@@ -25,7 +21,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
-import org.apache.camel.Expression;
 
 /** The watermark-feed family (T3): schedule → keyset pages → ledger → throttle → HTTP delivery → watermark. */
 public final class WatermarkFeedFamily implements RouteFamily {
@@ -88,10 +83,7 @@ public final class WatermarkFeedFamily implements RouteFamily {
                             + "keys; the watermark still advances only after the whole page's outcomes are recorded."));
 
     private final CamelContext camel;
-    private final DataSource store;
-    private final IdempotencyLedger ledger;
-    private final Watermarks watermarks;
-    private final ExecutionLog executionLog;
+    private final FeedStores stores;
     private final MeterRegistry meters;
     private final Clock clock;
     private final Function<String, Optional<DataSource>> sourceDataSources;
@@ -99,19 +91,13 @@ public final class WatermarkFeedFamily implements RouteFamily {
 
     public WatermarkFeedFamily(
             CamelContext camel,
-            DataSource store,
-            IdempotencyLedger ledger,
-            Watermarks watermarks,
-            ExecutionLog executionLog,
+            FeedStores stores,
             MeterRegistry meters,
             Clock clock,
             Function<String, Optional<DataSource>> sourceDataSources,
             Path sqlDirectory) {
         this.camel = camel;
-        this.store = store;
-        this.ledger = ledger;
-        this.watermarks = watermarks;
-        this.executionLog = executionLog;
+        this.stores = stores;
         this.meters = meters;
         this.clock = clock;
         this.sourceDataSources = sourceDataSources;
@@ -182,28 +168,17 @@ public final class WatermarkFeedFamily implements RouteFamily {
                         spec.param("sourceUrl"),
                         spec.param("idField"),
                         spec.param("updatedAtField"));
-        Expression key = camel.resolveLanguage("simple").createExpression(spec.param("key"));
-        key.init(camel);
-        FeedMetrics metrics = new FeedMetrics(meters, routeId, clock);
-        String updatedAtField = spec.param("sourceKind").equals("jdbc") ? "updated_at" : spec.param("updatedAtField");
-        WatermarkFeed feed = new WatermarkFeed(
+        RowRules rules = new RowRules(
+                camel,
                 routeId,
-                source,
-                spec.budget().orElseThrow(),
-                spec.durationParam("overlap"),
-                key,
-                spec.param("key").contains(WatermarkFeed.PAYLOAD_HASH),
+                spec.param("key"),
                 spec.optionalParam("requiredFields")
                         .map(WatermarkFeedFamily::requiredFields)
                         .orElse(List.of()),
-                updatedAtField,
-                camel,
-                store,
-                ledger,
-                watermarks,
-                executionLog,
-                new DeadLetters(store, clock),
-                metrics);
+                spec.param("sourceKind").equals("jdbc") ? "updated_at" : spec.param("updatedAtField"));
+        FeedMetrics metrics = new FeedMetrics(meters, routeId, clock);
+        WatermarkFeed feed = new WatermarkFeed(
+                routeId, source, spec.budget().orElseThrow(), spec.durationParam("overlap"), rules, stores, metrics);
         int threads = spec.intParam("parallelDeliveries");
         ExecutorService pool =
                 camel.getExecutorServiceManager().newFixedThreadPool(this, "caravan-feed-" + routeId, threads);

@@ -35,9 +35,6 @@ class RouteConfigValidatorTest {
                 camel,
                 null,
                 null,
-                null,
-                null,
-                null,
                 Clock.systemUTC(),
                 name -> name.equals("demo") ? Optional.of(demo) : Optional.empty(),
                 Path.of("routes/sql"));

@@ -82,12 +82,15 @@ class TemplateDeclarationTest {
                 1);
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
             javax.sql.DataSource store = io.caravan.testing.Databases.h2();
-            var family = new WatermarkFeedFamily(
-                    camel,
+            var stores = new io.caravan.feed.FeedStores(
                     store,
                     null,
                     new io.caravan.store.Watermarks(store, Clock.systemUTC()),
                     new io.caravan.store.ExecutionLog(store, Clock.systemUTC()),
+                    new io.caravan.store.DeadLetters(store, Clock.systemUTC()));
+            var family = new WatermarkFeedFamily(
+                    camel,
+                    stores,
                     new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
                     Clock.systemUTC(),
                     n -> Optional.empty(),

@@ -1,0 +1,97 @@
+package io.caravan.feed;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.store.IdempotencyLedger;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Expression;
+import org.apache.camel.support.DefaultExchange;
+
+/** How a feed judges a row before delivery: its idempotency key, and whether it may be sent at all. */
+final class RowRules {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final CamelContext camel;
+    private final String routeId;
+    private final Expression keyExpression;
+    private final boolean keyUsesPayloadHash;
+    private final List<String> requiredFields;
+    private final String updatedAtField;
+
+    /**
+     * The verdict on one row. {@code ledgerKey} always records its outcome in the ledger; {@code deliveryKey} is
+     * the Idempotency-Key (null when the key expression gave none); a non-null {@code problem} means quarantine.
+     */
+    record Judgement(String ledgerKey, String deliveryKey, String problem) {}
+
+    RowRules(
+            CamelContext camel,
+            String routeId,
+            String keyExpression,
+            List<String> requiredFields,
+            String updatedAtField) {
+        this.camel = camel;
+        this.routeId = routeId;
+        this.keyExpression = camel.resolveLanguage("simple").createExpression(keyExpression);
+        this.keyExpression.init(camel);
+        this.keyUsesPayloadHash = keyExpression.contains(WatermarkFeed.PAYLOAD_HASH);
+        this.requiredFields = List.copyOf(requiredFields);
+        this.updatedAtField = updatedAtField;
+    }
+
+    Judgement judge(SourceRow row, String json) throws Exception {
+        String id = row.position().id();
+        String key = key(row);
+        if (key == null) {
+            // a key of caravan's own records the quarantine, so a re-read does not quarantine the row again
+            String ledgerKey = "caravan:keyless:" + routeId + ":" + (id.length() > 200 ? id.substring(0, 200) : id)
+                    + ":" + hash(json);
+            return new Judgement(
+                    ledgerKey,
+                    null,
+                    "key expression gave no usable key (empty, or over " + IdempotencyLedger.MAX_KEY_LENGTH
+                            + " characters) for row id " + id);
+        }
+        for (String field : requiredFields) {
+            Object v = row.data().get(field);
+            if (v == null || (v instanceof String text && text.isBlank())) {
+                return new Judgement(key, key, "row id " + id + " has no value for required field '" + field + "'");
+            }
+        }
+        return new Judgement(key, key, null);
+    }
+
+    /** The row's idempotency key, or null when the key expression gives no usable key for it. */
+    private String key(SourceRow row) throws Exception {
+        Exchange scratch = new DefaultExchange(camel);
+        scratch.getMessage().setBody(row.data());
+        if (keyUsesPayloadHash) {
+            scratch.getMessage().setHeader(WatermarkFeed.PAYLOAD_HASH, contentHash(row));
+        }
+        String key = keyExpression.evaluate(scratch, String.class);
+        if (scratch.getException() != null
+                || key == null
+                || key.isBlank()
+                || key.length() > IdempotencyLedger.MAX_KEY_LENGTH) {
+            return null;
+        }
+        return key;
+    }
+
+    /** A hash of the row's content without its change time, so touching a row without changing it keeps its key. */
+    private String contentHash(SourceRow row) throws Exception {
+        Map<String, Object> content = new LinkedHashMap<>(row.data());
+        content.remove(updatedAtField);
+        return hash(JSON.writeValueAsString(content));
+    }
+
+    static String hash(String text) throws Exception {
+        byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        return java.util.HexFormat.of().formatHex(digest, 0, 12);
+    }
+}
