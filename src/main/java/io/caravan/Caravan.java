@@ -116,8 +116,7 @@ public final class Caravan extends MainListenerSupport {
                 new ErrorClassifier(),
                 retryPolicies,
                 (routeId, correlationId, key, category, status, reason, attempts, payload, headers) ->
-                        deadLetters.record(new DeadLetter(
-                                null,
+                        deadLetters.record(DeadLetter.of(
                                 routeId,
                                 correlationId,
                                 key,
@@ -126,9 +125,7 @@ public final class Caravan extends MainListenerSupport {
                                 reason,
                                 attempts,
                                 payload,
-                                headers,
-                                "PENDING",
-                                null)),
+                                headers)),
                 meters,
                 clock,
                 RandomGenerator.getDefault());
@@ -160,14 +157,7 @@ public final class Caravan extends MainListenerSupport {
         RouteConfigControl.register(reconciler);
 
         if ("local".equals(property("caravan.mode", "local"))) {
-            List<LocalStandIn> standIns = ServiceLoader.load(LocalStandIn.class).stream()
-                    .map(ServiceLoader.Provider::get)
-                    .toList();
-            if (standIns.isEmpty()) {
-                throw new IllegalStateException("caravan.mode=local, but this build has no local stand-ins "
-                        + "(a production build); set CARAVAN_MODE=production");
-            }
-            standIns.forEach(s -> s.install(camel, this::sourceDataSource));
+            installLocalStandIns();
         }
         try {
             camel.addStartupListener(new ExtendedStartupListener() {
@@ -188,6 +178,18 @@ public final class Caravan extends MainListenerSupport {
                 safeUrl(property("caravan.datasource.url")),
                 owner,
                 property("caravan.mode", "local"));
+    }
+
+    /** Local mode's in-process stand-ins, found through ServiceLoader (a production build has none). */
+    private void installLocalStandIns() {
+        List<LocalStandIn> standIns = ServiceLoader.load(LocalStandIn.class).stream()
+                .map(ServiceLoader.Provider::get)
+                .toList();
+        if (standIns.isEmpty()) {
+            throw new IllegalStateException("caravan.mode=local, but this build has no local stand-ins "
+                    + "(a production build); set CARAVAN_MODE=production");
+        }
+        standIns.forEach(s -> s.install(camel, this::sourceDataSource));
     }
 
     /** After every route has started: upsert the seed rows, then reconcile now and every refresh. */
