@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -184,8 +185,10 @@ public final class WatermarkFeed {
         Watermark advanceTo = null;
         boolean prefixHandled = true;
         int pending = 0;
+        Map<RowOutcome, Integer> tally = new EnumMap<>(RowOutcome.class);
         for (int i = 0; i < page.size(); i++) {
             RowOutcome outcome = execution.outcome(i);
+            tally.merge(outcome, 1, Integer::sum);
             switch (outcome) {
                 case DELIVERED ->
                     completions.add(new Completion(execution.key(i), LedgerStatus.DONE, execution.resultRef(i)));
@@ -226,12 +229,11 @@ public final class WatermarkFeed {
         if (advanceTo != null) {
             metrics.watermark(advanceTo);
         }
-        long delivered = count(execution, page, RowOutcome.DELIVERED);
-        metrics.delivered.increment(delivered);
-        metrics.duplicate.increment(count(execution, page, RowOutcome.DUPLICATE));
-        metrics.deadLettered.increment(count(execution, page, RowOutcome.DEAD_LETTERED));
+        metrics.delivered.increment(tally.getOrDefault(RowOutcome.DELIVERED, 0));
+        metrics.duplicate.increment(tally.getOrDefault(RowOutcome.DUPLICATE, 0));
+        metrics.deadLettered.increment(tally.getOrDefault(RowOutcome.DEAD_LETTERED, 0));
         if (pending > 0) {
-            long held = count(execution, page, RowOutcome.HELD);
+            int held = tally.getOrDefault(RowOutcome.HELD, 0);
             if (held < pending) {
                 execution.fail(ExecutionStatus.INCOMPLETE, (pending - held) + " rows without a recorded outcome");
             } else {
@@ -303,16 +305,6 @@ public final class WatermarkFeed {
                 id,
                 j.problem());
         execution.outcome(index, j.ledgerKey(), RowOutcome.DEAD_LETTERED, "dead_letter:" + id);
-    }
-
-    private static long count(FeedExecution e, List<SourceRow> page, RowOutcome outcome) {
-        long n = 0;
-        for (int i = 0; i < page.size(); i++) {
-            if (e.outcome(i) == outcome) {
-                n++;
-            }
-        }
-        return n;
     }
 
     /**
