@@ -1,0 +1,75 @@
+package io.caravan.local;
+
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * A real single-node Kafka (KRaft, broker and controller in one) inside this JVM, from Apache Kafka's own jars.
+ * Local mode and the tests use it; a production build does not contain it.
+ */
+public final class InProcessKafka implements AutoCloseable {
+    private final KafkaClusterTestKit cluster;
+
+    private InProcessKafka(KafkaClusterTestKit cluster) {
+        this.cluster = cluster;
+    }
+
+    /** Formats a fresh log directory (deleted on close), starts the node and waits until the broker is ready. */
+    public static InProcessKafka start() {
+        try {
+            KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                            .setCombined(true)
+                            .setNumBrokerNodes(1)
+                            .setNumControllerNodes(1)
+                            .build())
+                    .setConfigProp("offsets.topic.replication.factor", "1")
+                    .setConfigProp("offsets.topic.num.partitions", "3")
+                    .setConfigProp("transaction.state.log.replication.factor", "1")
+                    .setConfigProp("transaction.state.log.min.isr", "1")
+                    .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                    .setConfigProp("num.partitions", "3")
+                    .setConfigProp("auto.create.topics.enable", "true")
+                    .build();
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+            return new InProcessKafka(cluster);
+        } catch (Exception e) {
+            throw new IllegalStateException("the in-process Kafka broker did not start", e);
+        }
+    }
+
+    /** host:port of the broker's client listener (PLAINTEXT on localhost). */
+    public String bootstrapServers() {
+        return cluster.bootstrapServers();
+    }
+
+    /** Creates {@code topic} with {@code partitions} partitions; an existing topic is left as it is. */
+    public void createTopic(String topic, int partitions) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+            admin.createTopics(java.util.List.of(new NewTopic(topic, partitions, (short) 1)))
+                    .all()
+                    .get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("topic " + topic + " could not be created", e.getCause());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            cluster.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("the in-process Kafka broker did not stop cleanly", e);
+        }
+    }
+}
