@@ -188,7 +188,7 @@ public final class TriggerBucket {
     static CategorizedException categorized(String what, SdkException e) {
         if (e instanceof S3Exception s3e) {
             int status = s3e.statusCode();
-            String code = s3e.awsErrorDetails() == null
+            String code = s3e.awsErrorDetails() == null || s3e.awsErrorDetails().errorCode() == null
                     ? ""
                     : " " + s3e.awsErrorDetails().errorCode();
             String reason = "S3 " + what + " answered " + status + code;
