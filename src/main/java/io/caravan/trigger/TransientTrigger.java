@@ -251,7 +251,7 @@ public final class TransientTrigger {
             }
         }
         try {
-            bucket.append(work.key, settings.maxArchiveBytes(), entries);
+            bucket.append(work.key, settings.maxArchiveBytes(), entries, work.archive);
         } catch (RuntimeException e) {
             metrics.archiveUpdateFailed();
             throw e;

@@ -96,11 +96,21 @@ public final class TriggerBucket {
      * @return the document as written (or as found, when every entry was already there)
      */
     public ArchiveDocument append(TriggerKey trigger, long maxBytes, List<Modification> entries) {
+        return append(trigger, maxBytes, entries, null);
+    }
+
+    /**
+     * As {@link #append(TriggerKey, long, List)}, trying first on {@code read} (the document as this delivery read
+     * it; If-Match makes that safe) and reading again only after losing a race.
+     */
+    public ArchiveDocument append(TriggerKey trigger, long maxBytes, List<Modification> entries, ArchiveDocument read) {
         ReentrantLock lock = CHANGE_LOCKS[Math.floorMod((bucket + "/" + trigger.changeId()).hashCode(), 64)];
         lock.lock();
         try {
+            ArchiveDocument known = read;
             for (int attempt = 1; ; attempt++) {
-                ArchiveDocument current = loadArchive(trigger, maxBytes);
+                ArchiveDocument current = known != null ? known : loadArchive(trigger, maxBytes);
+                known = null;
                 List<Modification> missing =
                         entries.stream().filter(e -> !current.records(e)).toList();
                 if (missing.isEmpty()) {
