@@ -85,7 +85,7 @@ public final class TriggerBench {
         System.out.println(table);
         String header = "# caravan transient-trigger benchmark, "
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm")) + "\n\n"
-                + "- command: `bench/run trigger " + String.join(" ", args) + "`\n"
+                + "- command: `" + ("bench/run trigger " + String.join(" ", args)).trim() + "`\n"
                 + "- " + triggers + " triggers (one change, one customer each), " + consumers
                 + " consumers per variant, warm-up " + warmup + " triggers per variant in the same JVM\n"
                 + "- commit: " + System.getProperty("bench.commit", "unknown") + "\n"
