@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.caravan.local.LocalAwsServers;
-import io.caravan.store.RouteConfigRow;
 import io.caravan.testing.CaravanApp;
+import io.caravan.testing.TriggerRows;
 import io.caravan.trigger.AwsClients;
 import io.caravan.trigger.S3Notification;
 import java.io.IOException;
@@ -239,25 +239,7 @@ public final class TriggerBench {
                         "30s",
                         "waitTime",
                         "1s");
-                app.routeConfig()
-                        .upsert(
-                                new RouteConfigRow(
-                                        "trigger-bench",
-                                        "s3-transient-trigger",
-                                        true,
-                                        "T2",
-                                        null,
-                                        null,
-                                        JSON.writeValueAsString(params),
-                                        null,
-                                        null,
-                                        null,
-                                        null,
-                                        "bench",
-                                        1,
-                                        Instant.now(),
-                                        "bench"),
-                                "bench");
+                app.routeConfig().upsert(TriggerRows.row("trigger-bench", params), "bench");
                 double load = load();
                 double cpu0 = cpuSeconds();
                 long t0 = System.nanoTime();

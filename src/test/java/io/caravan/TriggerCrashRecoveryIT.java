@@ -13,12 +13,12 @@ import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import io.caravan.local.LocalAwsServers;
 import io.caravan.store.IdempotencyLedger;
 import io.caravan.store.LedgerStatus;
-import io.caravan.store.RouteConfigRow;
 import io.caravan.store.RouteConfigStore;
 import io.caravan.store.Stores;
 import io.caravan.testing.CaravanApp;
 import io.caravan.testing.Databases;
 import io.caravan.testing.LocalAws;
+import io.caravan.testing.TriggerRows;
 import io.caravan.trigger.S3Notification;
 import java.io.File;
 import java.nio.file.Path;
@@ -91,25 +91,7 @@ class TriggerCrashRecoveryIT {
                 "1s",
                 "sweepInterval",
                 "1h");
-        new RouteConfigStore(store, Clock.systemUTC())
-                .upsert(
-                        new RouteConfigRow(
-                                "trigger-crash",
-                                "s3-transient-trigger",
-                                true,
-                                "T2",
-                                null,
-                                null,
-                                JSON.writeValueAsString(params),
-                                null,
-                                null,
-                                null,
-                                null,
-                                "test",
-                                1,
-                                Instant.now(),
-                                "test"),
-                        "test");
+        new RouteConfigStore(store, Clock.systemUTC()).upsert(TriggerRows.row("trigger-crash", params), "test");
 
         List<String> changes = new ArrayList<>();
         for (int i = 1; i <= CHANGES; i++) {

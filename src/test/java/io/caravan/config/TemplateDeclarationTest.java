@@ -112,18 +112,8 @@ class TemplateDeclarationTest {
     /** Guards against the trigger family passing parameters the YAML template does not declare, or missing one. */
     @Test
     void s3_transient_trigger_family_supplies_every_yaml_parameter() throws Exception {
-        Map<String, String> params = new HashMap<>();
-        for (var p : io.caravan.trigger.S3TransientTriggerFamily.PARAMETERS) {
-            if (p.defaultValue() != null) {
-                params.put(p.name(), p.defaultValue());
-            }
-        }
-        params.put("customer", "hts");
-        params.put("queue", "q");
-        params.put("bucket", "changes");
-        params.put("target", "http://localhost/process");
-        params.put("region", "eu-central-1");
-        params.put("sweepInterval", "1h");
+        Map<String, String> params =
+                io.caravan.testing.TriggerRows.params(Map.of("region", "eu-central-1", "sweepInterval", "1h"));
         InstanceSpec spec = new InstanceSpec(
                 "t1",
                 "s3-transient-trigger",

@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import io.caravan.local.LocalAwsServers;
-import io.caravan.store.RouteConfigRow;
 import io.caravan.trigger.OrphanSweeper;
 import io.caravan.trigger.S3Notification;
 import io.caravan.trigger.S3TransientTriggerFamily;
@@ -126,29 +125,7 @@ public final class TriggerFixture implements AutoCloseable {
         p.put("sweepInterval", "1h");
         p.putAll(params);
         String routeId = "trigger-" + code;
-        try {
-            app.routeConfig()
-                    .upsert(
-                            new RouteConfigRow(
-                                    routeId,
-                                    S3TransientTriggerFamily.TEMPLATE_ID,
-                                    true,
-                                    "T2",
-                                    null,
-                                    null,
-                                    JSON.writeValueAsString(p),
-                                    null,
-                                    null,
-                                    null,
-                                    null,
-                                    "test",
-                                    1,
-                                    Instant.now(),
-                                    "test"),
-                            "test");
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        app.routeConfig().upsert(TriggerRows.row(routeId, p), "test");
         routes.add(routeId);
         await("route " + routeId + " started")
                 .atMost(Duration.ofSeconds(20))

@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.caravan.errors.RetryPolicy;
 import io.caravan.template.InstanceSpec;
 import io.caravan.template.RouteFamily.ParamProblem;
-import io.caravan.template.TemplateParameter;
 import io.caravan.template.Tier;
-import java.util.HashMap;
+import io.caravan.testing.TriggerRows;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,17 +17,7 @@ import org.junit.jupiter.api.Test;
 class TriggerRowRulesTest {
 
     static List<ParamProblem> problems(Map<String, String> overrides) throws Exception {
-        Map<String, String> params = new HashMap<>();
-        for (TemplateParameter p : S3TransientTriggerFamily.PARAMETERS) {
-            if (p.defaultValue() != null) {
-                params.put(p.name(), p.defaultValue());
-            }
-        }
-        params.put("customer", "hts");
-        params.put("queue", "q");
-        params.put("bucket", "changes");
-        params.put("target", "http://localhost/process");
-        params.putAll(overrides);
+        Map<String, String> params = TriggerRows.params(overrides);
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
             var family = new S3TransientTriggerFamily(camel, null, null, null, null, null);
             return family.crossFieldProblems(new InstanceSpec(
