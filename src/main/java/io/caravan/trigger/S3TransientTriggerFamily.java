@@ -94,7 +94,7 @@ public final class S3TransientTriggerFamily implements RouteFamily {
                     "waitTime",
                     ParamType.DURATION,
                     "20s",
-                    "SQS long polling: how long one receive waits for a message (0-20 s)."),
+                    "SQS long polling: how long one receive waits for a message (0-20 s). A graceful stop waits for the running receive."),
             optional(
                     "maxArchiveBytes",
                     ParamType.POSITIVE_INT,
