@@ -190,6 +190,29 @@ class TriggerFlowTest {
         assertThat(deadLetters(c)).isEmpty();
     }
 
+    /** Guards against a slow processing step letting the message reappear and be received a second time. */
+    @Test
+    void long_processing_extends_the_message_visibility_so_it_is_not_received_again() {
+        Customer c = triggers.customer(Map.of("visibilityTimeout", "2s", "concurrentConsumers", "2"));
+        String change = triggers.newChangeId();
+        triggers.target()
+                .stubFor(post(urlPathEqualTo("/process"))
+                        .withHeader("Caravan-Change-Id", equalTo(change))
+                        .willReturn(aResponse().withStatus(200).withFixedDelay(3500)));
+        triggers.change(change, c);
+
+        await().atMost(WAIT).until(() -> !triggers.exists(triggerKey(c, change)));
+        awaitHandled(c);
+        assertThat(triggers.requests("/process", change)).hasSize(1);
+        assertThat(entries(change, "processed", c.code())).hasSize(1);
+        assertThat(PrometheusScrape.of(triggers.app())
+                        .value(
+                                "caravan_trigger_processing_seconds_count",
+                                Map.of("route", c.routeId(), "outcome", "redelivery")))
+                .as("no delivery of the message was left for redelivery")
+                .isEmpty();
+    }
+
     /** Guards against deleting the trigger when the archive could not record the outcome (the seed's second loss). */
     @Test
     void an_archive_update_failure_keeps_the_trigger_then_succeeds_without_processing_again() {
