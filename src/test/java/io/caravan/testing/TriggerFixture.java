@@ -113,8 +113,13 @@ public final class TriggerFixture implements AutoCloseable {
      * test defaults (target /process, no shared target, 1 s long polling, a sweeper that only runs when asked).
      */
     public Customer customer(String code, Map<String, String> params) {
+        return customer(code, params, 50);
+    }
+
+    /** As {@link #customer(String, Map)}, with the queue's redrive policy moving a message after that many receives. */
+    public Customer customer(String code, Map<String, String> params, int maxReceiveCount) {
         String queue = "q-" + code;
-        String queueUrl = aws.createQueueWithDlq(queue, 50, 1);
+        String queueUrl = aws.createQueueWithDlq(queue, maxReceiveCount, 1);
         Map<String, String> p = new LinkedHashMap<>();
         p.put("customer", code);
         p.put("queue", queue);
@@ -209,8 +214,19 @@ public final class TriggerFixture implements AutoCloseable {
 
     /** Messages in the customer's queue, visible or in flight (0: every message was acknowledged). */
     public int messagesInQueue(Customer customer) {
+        return messagesIn(customer.queueUrl());
+    }
+
+    /** Messages in the customer's dead-letter queue ({@code <queue>-dlq}). */
+    public int messagesInDlq(Customer customer) {
+        return messagesIn(aws.sqs()
+                .getQueueUrl(b -> b.queueName("q-" + customer.code() + "-dlq"))
+                .queueUrl());
+    }
+
+    private int messagesIn(String queueUrl) {
         Map<String, String> a = aws.sqs()
-                .getQueueAttributes(b -> b.queueUrl(customer.queueUrl())
+                .getQueueAttributes(b -> b.queueUrl(queueUrl)
                         .attributeNamesWithStrings(
                                 "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"))
                 .attributesAsStrings();

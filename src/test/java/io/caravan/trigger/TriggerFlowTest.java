@@ -190,6 +190,25 @@ class TriggerFlowTest {
         assertThat(deadLetters(c)).isEmpty();
     }
 
+    /** Guards against caravan acknowledging a message that keeps failing: SQS's redrive policy must see it. */
+    @Test
+    void a_message_that_keeps_failing_retryably_reaches_the_queue_dlq_and_the_trigger_stays() {
+        Customer c = triggers.customer(triggers.newCode(), Map.of(), 2);
+        String change = triggers.newChangeId();
+        triggers.target()
+                .stubFor(post(urlPathEqualTo("/process"))
+                        .withHeader("Caravan-Change-Id", equalTo(change))
+                        .willReturn(aResponse().withStatus(503)));
+        triggers.change(change, c);
+
+        await().atMost(WAIT).until(() -> triggers.messagesInDlq(c) == 1);
+        awaitHandled(c);
+        assertThat(triggers.requests("/process", change)).hasSize(2);
+        assertThat(triggers.exists(triggerKey(c, change))).isTrue();
+        assertThat(triggers.modifications(change)).isEmpty();
+        assertThat(deadLetters(c)).isEmpty();
+    }
+
     /** Guards against a slow processing step letting the message reappear and be received a second time. */
     @Test
     void long_processing_extends_the_message_visibility_so_it_is_not_received_again() {
