@@ -23,10 +23,12 @@ import io.caravan.store.IdempotencyLedger;
 import io.caravan.store.RouteConfigRow;
 import io.caravan.store.RouteConfigStore;
 import io.caravan.store.Stores;
+import io.caravan.store.TriggerRedrives;
 import io.caravan.store.Watermarks;
 import io.caravan.template.Durations;
 import io.caravan.template.RouteFamily;
 import io.caravan.template.SecretRef;
+import io.caravan.trigger.S3TransientTriggerFamily;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetAddress;
@@ -143,7 +145,10 @@ public final class Caravan extends MainListenerSupport {
                         meters,
                         clock,
                         this::sourceDataSource,
-                        routesDir.resolve("sql")));
+                        routesDir.resolve("sql")),
+                S3TransientTriggerFamily.TEMPLATE_ID,
+                new S3TransientTriggerFamily(
+                        camel, ledger, deadLetters, new TriggerRedrives(store, clock), meters, clock));
         Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
         RouteConfigValidator validator = new RouteConfigValidator(
                 families,

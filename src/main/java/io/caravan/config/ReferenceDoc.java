@@ -2,6 +2,7 @@ package io.caravan.config;
 
 import io.caravan.feed.WatermarkFeedFamily;
 import io.caravan.template.TemplateParameter;
+import io.caravan.trigger.S3TransientTriggerFamily;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ public final class ReferenceDoc {
     private static Map<String, List<TemplateParameter>> templates() {
         Map<String, List<TemplateParameter>> t = new LinkedHashMap<>();
         t.put(WatermarkFeedFamily.TEMPLATE_ID, WatermarkFeedFamily.PARAMETERS);
+        t.put(S3TransientTriggerFamily.TEMPLATE_ID, S3TransientTriggerFamily.PARAMETERS);
         return t;
     }
 

@@ -101,4 +101,47 @@ class TemplateDeclarationTest {
             }
         }
     }
+
+    /** Guards against a trigger template parameter used but not declared, or declared but never used. */
+    @Test
+    void s3_transient_trigger_yaml_declares_exactly_the_parameters_it_uses() throws Exception {
+        Path yaml = Path.of("routes/s3-transient-trigger.yaml");
+        assertThat(usedIn(yaml)).containsExactlyInAnyOrderElementsOf(declaredIn(yaml));
+    }
+
+    /** Guards against the trigger family passing parameters the YAML template does not declare, or missing one. */
+    @Test
+    void s3_transient_trigger_family_supplies_every_yaml_parameter() throws Exception {
+        Map<String, String> params =
+                io.caravan.testing.TriggerRows.params(Map.of("region", "eu-central-1", "sweepInterval", "1h"));
+        InstanceSpec spec = new InstanceSpec(
+                "t1",
+                "s3-transient-trigger",
+                Tier.T2,
+                Optional.empty(),
+                Optional.empty(),
+                params,
+                Optional.empty(),
+                RetryPolicy.DEFAULT,
+                1);
+        try (DefaultCamelContext camel = new DefaultCamelContext()) {
+            camel.getPropertiesComponent()
+                    .addOverrideProperty("caravan.aws.s3.endpoint-override", "http://127.0.0.1:1");
+            camel.getPropertiesComponent()
+                    .addOverrideProperty("caravan.aws.sqs.endpoint-override", "http://127.0.0.1:1");
+            javax.sql.DataSource store = io.caravan.testing.Databases.h2();
+            var family = new io.caravan.trigger.S3TransientTriggerFamily(
+                    camel,
+                    null,
+                    new io.caravan.store.DeadLetters(store, Clock.systemUTC()),
+                    new io.caravan.store.TriggerRedrives(store, Clock.systemUTC()),
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                    Clock.systemUTC());
+            assertThat(family.crossFieldProblems(spec)).isEmpty();
+            try (var instance = family.create(spec)) {
+                assertThat(instance.templateParameters().keySet())
+                        .containsExactlyInAnyOrderElementsOf(declaredIn(Path.of("routes/s3-transient-trigger.yaml")));
+            }
+        }
+    }
 }

@@ -51,6 +51,9 @@ class FeedIdempotencyTest {
 
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> TargetRequests.posts(TARGET, path).size() >= 30);
+        // the execution that posted the rows finishes after its last POST; it must not count as a re-read
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> feeds.finishedExecutions(id).stream().anyMatch(e -> e.rowsDelivered() == 30));
         feeds.awaitMoreExecutions(id, 3);
 
         assertThat(TargetRequests.keys(TARGET, path)).hasSize(30).doesNotHaveDuplicates();
