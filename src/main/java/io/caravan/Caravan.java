@@ -7,6 +7,8 @@ import io.caravan.config.Reconciler;
 import io.caravan.config.RouteConfigControl;
 import io.caravan.config.RouteConfigSeed;
 import io.caravan.config.RouteConfigValidator;
+import io.caravan.drain.DrainOutcomes;
+import io.caravan.drain.QueueDrainFamily;
 import io.caravan.errors.ErrorClassifier;
 import io.caravan.errors.FailureHandling;
 import io.caravan.errors.RetryPolicies;
@@ -14,6 +16,7 @@ import io.caravan.errors.RetryPolicy;
 import io.caravan.feed.FeedStores;
 import io.caravan.feed.RowOutcomes;
 import io.caravan.feed.WatermarkFeedFamily;
+import io.caravan.inbound.InboundWebhookFamily;
 import io.caravan.store.ConfigAudit;
 import io.caravan.store.DeadLetter;
 import io.caravan.store.DeadLetters;
@@ -131,6 +134,7 @@ public final class Caravan extends MainListenerSupport {
                 RandomGenerator.getDefault());
         failures.bindTo(camel.getRegistry());
         camel.getRegistry().bind("caravanRowOutcomes", new RowOutcomes());
+        camel.getRegistry().bind(DrainOutcomes.BEAN_NAME, new DrainOutcomes());
         camel.getRegistry().bind(DATA_SOURCE, store);
         camel.getRegistry().bind(LEDGER, ledger);
 
@@ -143,7 +147,11 @@ public final class Caravan extends MainListenerSupport {
                         meters,
                         clock,
                         this::sourceDataSource,
-                        routesDir.resolve("sql")));
+                        routesDir.resolve("sql")),
+                InboundWebhookFamily.TEMPLATE_ID,
+                new InboundWebhookFamily(ledger, clock),
+                QueueDrainFamily.TEMPLATE_ID,
+                new QueueDrainFamily(camel, ledger, executionLog));
         Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
         RouteConfigValidator validator = new RouteConfigValidator(
                 families,

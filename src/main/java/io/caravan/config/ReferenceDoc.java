@@ -1,6 +1,8 @@
 package io.caravan.config;
 
+import io.caravan.drain.QueueDrainFamily;
 import io.caravan.feed.WatermarkFeedFamily;
+import io.caravan.inbound.InboundWebhookFamily;
 import io.caravan.template.TemplateParameter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,6 +24,8 @@ public final class ReferenceDoc {
     private static Map<String, List<TemplateParameter>> templates() {
         Map<String, List<TemplateParameter>> t = new LinkedHashMap<>();
         t.put(WatermarkFeedFamily.TEMPLATE_ID, WatermarkFeedFamily.PARAMETERS);
+        t.put(InboundWebhookFamily.TEMPLATE_ID, InboundWebhookFamily.PARAMETERS);
+        t.put(QueueDrainFamily.TEMPLATE_ID, QueueDrainFamily.PARAMETERS);
         return t;
     }
 
