@@ -46,6 +46,7 @@ import java.util.random.RandomGenerator;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExtendedStartupListener;
+import org.apache.camel.component.kafka.KafkaComponent;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.main.BaseMainSupport;
@@ -164,6 +165,7 @@ public final class Caravan extends MainListenerSupport {
         HealthCheckRegistry.get(camel).register(new ConfigHealthCheck(reconciler));
         RouteConfigControl.register(reconciler);
 
+        kafkaBrokersFromSettings();
         if ("local".equals(property("caravan.mode", "local"))) {
             installLocalStandIns();
         }
@@ -186,6 +188,20 @@ public final class Caravan extends MainListenerSupport {
                 safeUrl(property("caravan.datasource.url")),
                 owner,
                 property("caravan.mode", "local"));
+    }
+
+    /**
+     * camel-main applies camel.component.kafka.brokers from application.properties to the kafka component, but not
+     * its environment override (CAMEL_COMPONENT_KAFKA_BROKERS) when the component is first used after startup; the
+     * resolved setting is applied here so the environment wins, as for every other setting.
+     */
+    private void kafkaBrokersFromSettings() {
+        camel.getPropertiesComponent()
+                .resolveProperty("camel.component.kafka.brokers")
+                .filter(b -> !b.isBlank())
+                .ifPresent(brokers -> camel.getComponent("kafka", KafkaComponent.class)
+                        .getConfiguration()
+                        .setBrokers(brokers));
     }
 
     /** Local mode's in-process stand-ins, found through ServiceLoader (a production build has none). */
