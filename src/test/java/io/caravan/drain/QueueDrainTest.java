@@ -12,10 +12,12 @@ import static org.awaitility.Awaitility.await;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.caravan.store.ClaimOutcome;
 import io.caravan.store.DeadLetter;
 import io.caravan.store.DrainProfile;
 import io.caravan.store.Execution;
 import io.caravan.store.ExecutionStatus;
+import io.caravan.store.IdempotencyLedger;
 import io.caravan.testing.CaravanApp;
 import io.caravan.testing.Databases;
 import io.caravan.testing.EmbeddedKafka;
@@ -23,6 +25,7 @@ import io.caravan.testing.Inbox;
 import io.caravan.testing.TemplateRow;
 import io.caravan.testing.WebhookSender;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -234,6 +237,36 @@ class QueueDrainTest {
                 .extracting(r -> r.getHeader("Idempotency-Key"))
                 .containsExactlyInAnyOrderElementsOf(
                         ids.stream().map(w -> id + ":shop:" + w).toList());
+    }
+
+    /**
+     * Guards against committing past an event whose outcome is not recorded: a key held under another owner's live
+     * lease stops the drain at that offset; the event is polled again and delivered once the lease has run out.
+     */
+    @Test
+    void event_held_by_another_owner_is_not_committed_past_and_is_delivered_after_its_lease() {
+        CaravanApp app = app(Databases.Backend.H2);
+        String id = "drain-held";
+        String topic = newTopic(1);
+        Inbox.write(EmbeddedKafka.bootstrapServers(), topic, "crm", events("h", 4));
+        stubOk("/" + id);
+        IdempotencyLedger other =
+                new IdempotencyLedger(app.store(), "other-instance", Duration.ofSeconds(3), Clock.systemUTC());
+        assertThat(other.claim(id, List.of(id + ":crm:h-2")).get(id + ":crm:h-2"))
+                .isEqualTo(ClaimOutcome.CLAIMED);
+
+        start(app, drainRow(id, topic));
+        await().atMost(Duration.ofSeconds(30)).until(() -> posts("/" + id).size() >= 4);
+
+        // the events after it are delivered at once; only its offset and those after it stay uncommitted
+        assertThat(posts("/" + id))
+                .extracting(r -> r.getHeader("webhook-id"))
+                .containsExactly("h-1", "h-3", "h-4", "h-2");
+        assertThat(executionsThatRead(app, id))
+                .as("an execution stopped at the held event")
+                .anySatisfy(e -> assertThat(e.detail()).contains("held by another owner"))
+                .as("the events after it were polled again, as duplicates")
+                .anySatisfy(e -> assertThat(e.rowsDuplicate()).isEqualTo(2));
     }
 
     private TemplateRow drainRow(String id, String topic) {
