@@ -18,17 +18,14 @@ import io.caravan.store.IdempotencyLedger;
 import io.caravan.store.LedgerStatus;
 import io.caravan.store.RouteConfigStore;
 import io.caravan.store.Stores;
-import io.caravan.testing.CaravanApp;
+import io.caravan.testing.CaravanProcesses;
 import io.caravan.testing.Databases;
 import io.caravan.testing.EmbeddedKafka;
 import io.caravan.testing.Inbox;
 import io.caravan.testing.TemplateRow;
-import java.io.File;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,12 +45,12 @@ import org.junit.jupiter.api.Test;
 class DrainCrashRecoveryIT {
     private static final int EVENTS = 60;
     private static final String ROUTE = "orders-drain";
-    private final List<Process> processes = new ArrayList<>();
+    private final CaravanProcesses processes = new CaravanProcesses();
     private WireMockServer target;
 
     @AfterEach
     void tearDown() {
-        processes.forEach(Process::destroyForcibly);
+        processes.close();
         if (target != null) {
             target.stop();
         }
@@ -99,14 +96,14 @@ class DrainCrashRecoveryIT {
         env.put("CAMEL_SERVER_ENABLED", "false");
         env.put("CAMEL_MAIN_JMXENABLED", "false");
 
-        Process first = start(env, 1);
+        Process first = processes.start(env, "drain-crash-recovery-run-1.log");
         await().atMost(Duration.ofSeconds(60)).until(() -> deliveries().size() >= 15);
         first.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no graceful stop
         int beforeCrash = deliveries().size();
         assertThat(beforeCrash).isLessThan(EVENTS);
 
         Instant restartedAt = Instant.now();
-        start(env, 2);
+        processes.start(env, "drain-crash-recovery-run-2.log");
         await().atMost(Duration.ofSeconds(120))
                 .until(() -> webhookIds(deliveries()).size() == EVENTS);
 
@@ -142,20 +139,5 @@ class DrainCrashRecoveryIT {
 
     private static Set<String> webhookIds(List<ServeEvent> events) {
         return events.stream().map(e -> e.getRequest().getHeader("webhook-id")).collect(Collectors.toSet());
-    }
-
-    private Process start(Map<String, String> env, int n) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.caravan.CaravanMain");
-        pb.environment().putAll(env);
-        pb.environment().put("CAMEL_MANAGEMENT_PORT", String.valueOf(CaravanApp.freePort()));
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(new File("target/drain-crash-recovery-run-" + n + ".log"));
-        Process p = pb.start();
-        processes.add(p);
-        return p;
     }
 }

@@ -320,11 +320,7 @@ public final class QueueDrain implements AutoCloseable {
     private static void forgetOutcome(Exchange exchange) {
         exchange.removeProperty(DELIVERED);
         exchange.removeProperty(EVENT);
-        exchange.removeProperty(CaravanExchange.ERROR_CATEGORY);
-        exchange.removeProperty(CaravanExchange.DEAD_LETTER_ID);
-        exchange.removeProperty(CaravanExchange.STATUS_CODE);
-        exchange.removeProperty(CaravanExchange.ATTEMPTS);
-        exchange.removeProperty(CaravanExchange.IDEMPOTENCY_KEY);
+        CaravanExchange.forgetOutcome(exchange);
     }
 
     private static DrainExecution execution(Exchange exchange) {

@@ -118,22 +118,7 @@ public final class QueueDrainFamily implements RouteFamily {
                 "schedule", schedule.quartzQuery(),
                 "targetEndpoint", spec.param("target"),
                 "throttle", spec.throttlePerSecond().orElse(1_000_000));
-        return new RouteInstance() {
-            @Override
-            public Map<String, Object> templateParameters() {
-                return parameters;
-            }
-
-            @Override
-            public Map<String, Object> beans() {
-                return Map.of(beanName(routeId), drain);
-            }
-
-            @Override
-            public void close() {
-                drain.close();
-            }
-        };
+        return RouteInstance.of(parameters, Map.of(beanName(routeId), drain), drain::close);
     }
 
     /**

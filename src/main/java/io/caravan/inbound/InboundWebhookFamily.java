@@ -132,20 +132,7 @@ public final class InboundWebhookFamily implements RouteFamily {
                 spec.param("inboxTopic"),
                 "sendTimeoutMs",
                 timeoutMs);
-        return new RouteInstance() {
-            @Override
-            public Map<String, Object> templateParameters() {
-                return parameters;
-            }
-
-            @Override
-            public Map<String, Object> beans() {
-                return Map.of(beanName(routeId), inbound);
-            }
-
-            @Override
-            public void close() {}
-        };
+        return RouteInstance.of(parameters, Map.of(beanName(routeId), inbound), () -> {});
     }
 
     /** The secrets a reference holds (one or several, separated by whitespace); messages never show a value. */
