@@ -150,9 +150,9 @@ public final class Caravan extends MainListenerSupport {
                         this::sourceDataSource,
                         routesDir.resolve("sql")),
                 InboundWebhookFamily.TEMPLATE_ID,
-                new InboundWebhookFamily(ledger, clock),
+                new InboundWebhookFamily(ledger, meters, clock),
                 QueueDrainFamily.TEMPLATE_ID,
-                new QueueDrainFamily(camel, ledger, executionLog));
+                new QueueDrainFamily(camel, ledger, executionLog, meters));
         Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
         RouteConfigValidator validator = new RouteConfigValidator(
                 families,

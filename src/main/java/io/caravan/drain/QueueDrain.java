@@ -53,6 +53,7 @@ public final class QueueDrain implements AutoCloseable {
     private final Duration pollTimeout;
     private final IdempotencyLedger ledger;
     private final ExecutionLog executionLog;
+    private final DrainMetrics metrics;
 
     QueueDrain(
             String routeId,
@@ -61,13 +62,15 @@ public final class QueueDrain implements AutoCloseable {
             DrainBudget budget,
             Duration pollTimeout,
             IdempotencyLedger ledger,
-            ExecutionLog executionLog) {
+            ExecutionLog executionLog,
+            DrainMetrics metrics) {
         this.routeId = routeId;
         this.consumer = consumer;
         this.budget = budget;
         this.pollTimeout = pollTimeout;
         this.ledger = ledger;
         this.executionLog = executionLog;
+        this.metrics = metrics;
         consumer.subscribe(List.of(topic));
         int abandoned = executionLog.abandonRunning(
                 routeId,
@@ -244,6 +247,7 @@ public final class QueueDrain implements AutoCloseable {
         DrainExecution e = execution(exchange);
         executionLog.finish(
                 e.id(), e.cycles(), e.read(), e.delivered(), e.duplicate(), e.deadLettered(), e.status(), e.detail());
+        metrics.record(e);
         String line =
                 "drain {}: execution {} {} in {} ms: cycles={} read={} delivered={} duplicate={} deadLettered={} held={}{}";
         Object[] args = {
@@ -273,6 +277,7 @@ public final class QueueDrain implements AutoCloseable {
     /** Leaves the consumer group; called after the route is removed, so no execution uses the consumer. */
     @Override
     public void close() {
+        metrics.close();
         try {
             consumer.close(Duration.ofSeconds(5));
         } catch (RuntimeException e) {

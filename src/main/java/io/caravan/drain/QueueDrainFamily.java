@@ -12,6 +12,7 @@ import io.caravan.template.RouteInstance;
 import io.caravan.template.Schedule;
 import io.caravan.template.TemplateParameter;
 import io.caravan.template.Tier;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,11 +58,14 @@ public final class QueueDrainFamily implements RouteFamily {
     private final CamelContext camel;
     private final IdempotencyLedger ledger;
     private final ExecutionLog executionLog;
+    private final MeterRegistry meters;
 
-    public QueueDrainFamily(CamelContext camel, IdempotencyLedger ledger, ExecutionLog executionLog) {
+    public QueueDrainFamily(
+            CamelContext camel, IdempotencyLedger ledger, ExecutionLog executionLog, MeterRegistry meters) {
         this.camel = camel;
         this.ledger = ledger;
         this.executionLog = executionLog;
+        this.meters = meters;
     }
 
     @Override
@@ -108,7 +112,8 @@ public final class QueueDrainFamily implements RouteFamily {
                     spec.budget().orElseThrow(),
                     spec.durationParam("pollTimeout"),
                     ledger,
-                    executionLog);
+                    executionLog,
+                    new DrainMetrics(meters, routeId));
         } catch (RuntimeException e) {
             consumer.close(Duration.ZERO);
             throw e;

@@ -10,6 +10,7 @@ import io.caravan.store.IdempotencyLedger;
 import io.caravan.webhook.WebhookHeaders;
 import io.caravan.webhook.WebhookRejection;
 import io.caravan.webhook.WebhookVerifier;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.camel.Exchange;
@@ -28,6 +29,9 @@ public final class InboundWebhook {
     public static final String VERDICT = "caravanInboundVerdict";
     /** Record headers besides webhook-id and webhook-timestamp: where the event came from. */
     public static final String SOURCE_HEADER = "caravan-source";
+
+    /** Requests answered, tagged route and status (caravan_inbound_requests_total in Prometheus). */
+    static final String METRIC = "caravan.inbound.requests";
 
     private static final Logger LOG = LoggerFactory.getLogger(InboundWebhook.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,14 +54,21 @@ public final class InboundWebhook {
     private final WebhookVerifier verifier;
     private final IdempotencyLedger ledger;
     private final int maxBodyBytes;
+    private final MeterRegistry meters;
 
     InboundWebhook(
-            String routeId, String source, WebhookVerifier verifier, IdempotencyLedger ledger, int maxBodyBytes) {
+            String routeId,
+            String source,
+            WebhookVerifier verifier,
+            IdempotencyLedger ledger,
+            int maxBodyBytes,
+            MeterRegistry meters) {
         this.routeId = routeId;
         this.source = source;
         this.verifier = verifier;
         this.ledger = ledger;
         this.maxBodyBytes = maxBodyBytes;
+        this.meters = meters;
     }
 
     /** Size, signature, timestamp and JSON checks, then the claim of source + webhook-id; sets {@link #VERDICT}. */
@@ -183,7 +194,9 @@ public final class InboundWebhook {
         }
     }
 
-    private static void answer(Exchange exchange, Verdict verdict, int status, String body) {
+    private void answer(Exchange exchange, Verdict verdict, int status, String body) {
+        meters.counter(METRIC, "route", routeId, "status", Integer.toString(status))
+                .increment();
         exchange.setProperty(VERDICT, verdict.name());
         var message = exchange.getMessage();
         message.getHeaders().clear();

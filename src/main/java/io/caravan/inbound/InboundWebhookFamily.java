@@ -13,6 +13,7 @@ import io.caravan.template.TemplateParameter;
 import io.caravan.template.Tier;
 import io.caravan.webhook.WebhookSecret;
 import io.caravan.webhook.WebhookVerifier;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,10 +66,12 @@ public final class InboundWebhookFamily implements RouteFamily {
                     "How long the write to the inbox may take before the sender is answered 503 (and retries)."));
 
     private final IdempotencyLedger ledger;
+    private final MeterRegistry meters;
     private final Clock clock;
 
-    public InboundWebhookFamily(IdempotencyLedger ledger, Clock clock) {
+    public InboundWebhookFamily(IdempotencyLedger ledger, MeterRegistry meters, Clock clock) {
         this.ledger = ledger;
+        this.meters = meters;
         this.clock = clock;
     }
 
@@ -121,7 +124,8 @@ public final class InboundWebhookFamily implements RouteFamily {
                 spec.param("source"),
                 new WebhookVerifier(secrets, spec.durationParam("tolerance"), clock),
                 ledger,
-                spec.intParam("maxBodySize"));
+                spec.intParam("maxBodySize"),
+                meters);
         long timeoutMs = spec.durationParam("sendTimeout").toMillis();
         Map<String, Object> parameters = Map.of(
                 "routeId",
@@ -132,7 +136,10 @@ public final class InboundWebhookFamily implements RouteFamily {
                 spec.param("inboxTopic"),
                 "sendTimeoutMs",
                 timeoutMs);
-        return RouteInstance.of(parameters, Map.of(beanName(routeId), inbound), () -> {});
+        return RouteInstance.of(parameters, Map.of(beanName(routeId), inbound), () -> meters.find(InboundWebhook.METRIC)
+                .tag("route", routeId)
+                .meters()
+                .forEach(meters::remove));
     }
 
     /** The secrets a reference holds (one or several, separated by whitespace); messages never show a value. */

@@ -132,7 +132,8 @@ class TemplateDeclarationTest {
                 Optional.empty(),
                 RetryPolicy.DEFAULT,
                 1);
-        var family = new io.caravan.inbound.InboundWebhookFamily(null, Clock.systemUTC());
+        var family = new io.caravan.inbound.InboundWebhookFamily(
+                null, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Clock.systemUTC());
         assertThat(family.crossFieldProblems(spec)).isEmpty();
         try (var instance = family.create(spec)) {
             assertThat(instance.templateParameters().keySet())
@@ -160,7 +161,10 @@ class TemplateDeclarationTest {
                     .setBrokers("localhost:9");
             javax.sql.DataSource store = io.caravan.testing.Databases.h2();
             var family = new io.caravan.drain.QueueDrainFamily(
-                    camel, null, new io.caravan.store.ExecutionLog(store, Clock.systemUTC()));
+                    camel,
+                    null,
+                    new io.caravan.store.ExecutionLog(store, Clock.systemUTC()),
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
             try (var instance = family.create(spec)) {
                 assertThat(instance.templateParameters().keySet())
                         .containsExactlyInAnyOrderElementsOf(declaredIn(Path.of("routes/queue-drain.yaml")));

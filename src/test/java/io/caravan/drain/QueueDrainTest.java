@@ -24,6 +24,7 @@ import io.caravan.testing.EmbeddedKafka;
 import io.caravan.testing.Inbox;
 import io.caravan.testing.TemplateRow;
 import io.caravan.testing.WebhookSender;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -105,6 +107,14 @@ class QueueDrainTest {
         assertThat(working).extracting(Execution::rowsDelivered).containsExactly(10, 10, 5);
         assertThat(working).extracting(Execution::cycles).containsExactly(2, 2, 1);
         assertThat(working).allSatisfy(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.COMPLETE));
+        MeterRegistry meters = app.camel()
+                .getRegistry()
+                .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
+        assertThat(meters.find("caravan.drain.events.delivered")
+                        .tag("route", id)
+                        .counters())
+                .as("the route's meters are removed with the route")
+                .isEmpty();
     }
 
     @Test
@@ -124,6 +134,15 @@ class QueueDrainTest {
             assertThat(r.getBodyAsString()).isEqualTo("{\"event\":\"" + webhookId + "\"}");
         }
         assertThat(posts("/" + id)).extracting(r -> r.getHeader("webhook-id")).doesNotHaveDuplicates();
+        MeterRegistry meters = app.camel()
+                .getRegistry()
+                .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> meters.find("caravan.drain.events.delivered")
+                                .tag("route", id)
+                                .counter()
+                                .count()
+                        == 7.0);
     }
 
     /** Guards against a re-read of the inbox (offsets reset, a new consumer group, an overlap) delivering again. */

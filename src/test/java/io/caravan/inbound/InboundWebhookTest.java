@@ -10,6 +10,7 @@ import io.caravan.testing.Inbox;
 import io.caravan.testing.TemplateRow;
 import io.caravan.testing.WebhookSender;
 import io.caravan.webhook.WebhookHeaders;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -135,6 +137,15 @@ class InboundWebhookTest {
         assertThat(response.statusCode()).isEqualTo(401);
         assertThat(response.body()).contains("no v1 signature").doesNotContain(CURRENT);
         assertThat(inbox(id)).isEmpty();
+        MeterRegistry meters = app.camel()
+                .getRegistry()
+                .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
+        assertThat(meters.find("caravan.inbound.requests")
+                        .tag("route", "crm-webhooks")
+                        .tag("status", "401")
+                        .counter()
+                        .count())
+                .isGreaterThanOrEqualTo(1.0);
     }
 
     @Test
