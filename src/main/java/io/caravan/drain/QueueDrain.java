@@ -12,9 +12,12 @@ import io.caravan.store.LedgerStatus;
 import io.caravan.template.DrainBudget;
 import io.caravan.webhook.WebhookHeaders;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -297,6 +300,9 @@ public final class QueueDrain implements AutoCloseable {
         String key = id != null
                 ? routeId + ":" + (source == null ? r.topic() : source) + ":" + id
                 : routeId + ":" + r.topic() + "-" + r.partition() + "@" + r.offset();
+        if (key.length() > IdempotencyLedger.MAX_KEY_LENGTH) {
+            key = routeId + ":sha256:" + sha256(key); // an overlong id must not stop the drain at its offset
+        }
         return new InboxEvent(
                 new TopicPartition(r.topic(), r.partition()), r.offset(), key, webhookId, r.value(), index);
     }
@@ -313,6 +319,15 @@ public final class QueueDrain implements AutoCloseable {
             offsets.forEach(consumer::seek);
         } catch (RuntimeException e) {
             LOG.warn("drain {}: rewinding the consumer failed; the events come back after a rebalance", routeId, e);
+        }
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

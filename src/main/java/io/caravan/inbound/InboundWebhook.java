@@ -35,7 +35,7 @@ public final class InboundWebhook {
 
     private static final Logger LOG = LoggerFactory.getLogger(InboundWebhook.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String HELD_RETRY_AFTER_SECONDS = "5";
+    private static final String RETRY_AFTER_SECONDS = "5";
 
     /** What becomes of one request. */
     public enum Verdict {
@@ -102,7 +102,19 @@ public final class InboundWebhook {
             return;
         }
         String id = headers.id().strip();
-        ClaimOutcome claim = ledger.claim(routeId, List.of(key(id))).get(key(id));
+        ClaimOutcome claim;
+        try {
+            claim = ledger.claim(routeId, List.of(key(id))).get(key(id));
+        } catch (RuntimeException e) {
+            LOG.error("inbound {}: webhook-id {} not queued, answered 503: the ledger is unavailable", routeId, id, e);
+            answer(
+                    exchange,
+                    Verdict.REJECTED,
+                    503,
+                    status("not-queued", id, "the webhook ledger is unavailable; retry later"));
+            exchange.getMessage().setHeader("Retry-After", RETRY_AFTER_SECONDS);
+            return;
+        }
         switch (claim) {
             case CLAIMED, TAKEN_OVER -> {
                 exchange.setProperty(VERDICT, Verdict.NEW.name());
@@ -120,7 +132,7 @@ public final class InboundWebhook {
                         Verdict.IN_FLIGHT,
                         409,
                         status("in-flight", id, "another request with this webhook-id is being queued; retry later"));
-                exchange.getMessage().setHeader("Retry-After", HELD_RETRY_AFTER_SECONDS);
+                exchange.getMessage().setHeader("Retry-After", RETRY_AFTER_SECONDS);
             }
         }
     }
@@ -139,7 +151,13 @@ public final class InboundWebhook {
     /** The broker acknowledged the record: the webhook-id is done, the sender gets 202. */
     public void queued(Exchange exchange) {
         String id = exchange.getProperty(WebhookHeaders.ID, String.class);
-        ledger.complete(List.of(Completion.done(key(id), "kafka:" + offset(exchange))));
+        try {
+            ledger.complete(List.of(Completion.done(key(id), "kafka:" + offset(exchange))));
+        } catch (RuntimeException e) {
+            // the event is in the inbox: still 202; a retry after the lease is queued again and the drain's key
+            // keeps the target from receiving it twice
+            LOG.error("inbound {}: webhook-id {} queued but not recorded done in the ledger", routeId, id, e);
+        }
         LOG.debug("inbound {}: webhook-id {} queued at {}", routeId, id, offset(exchange));
         answer(exchange, Verdict.NEW, 202, status("queued", id, null));
     }
@@ -171,7 +189,7 @@ public final class InboundWebhook {
                 Verdict.NEW,
                 503,
                 status("not-queued", id, "the inbox did not acknowledge the event; retry later"));
-        exchange.getMessage().setHeader("Retry-After", HELD_RETRY_AFTER_SECONDS);
+        exchange.getMessage().setHeader("Retry-After", RETRY_AFTER_SECONDS);
     }
 
     /** The ledger key of a webhook-id: the source and the id, so two sources may use the same ids. */
