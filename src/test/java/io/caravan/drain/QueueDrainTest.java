@@ -200,6 +200,36 @@ class QueueDrainTest {
     }
 
     @Test
+    void transient_failure_that_outlasts_the_retries_is_dead_lettered_and_the_drain_goes_on() {
+        CaravanApp app = app(Databases.Backend.H2);
+        String id = "drain-exhausted";
+        String topic = newTopic(1);
+        Inbox.write(EmbeddedKafka.bootstrapServers(), topic, "crm", events("x", 3));
+        stubOk("/" + id);
+        TARGET.stubFor(post(urlPathEqualTo("/" + id))
+                .withHeader("webhook-id", equalTo("x-1"))
+                .atPriority(1)
+                .willReturn(aResponse().withStatus(503)));
+
+        start(app, drainRow(id, topic).retry(3, 100, 200));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> executionsThatRead(app, id).stream()
+                                .mapToInt(e -> e.rowsDelivered() + e.rowsDeadLettered())
+                                .sum()
+                        >= 3);
+
+        assertThat(TARGET.findAll(postRequestedFor(urlPathEqualTo("/" + id)).withHeader("webhook-id", equalTo("x-1"))))
+                .as("three attempts")
+                .hasSize(3);
+        List<DeadLetter> letters = app.deadLetters().findByRoute(id);
+        assertThat(letters).singleElement().satisfies(l -> {
+            assertThat(l.category()).isEqualTo("TRANSIENT");
+            assertThat(l.attempts()).isEqualTo(3);
+        });
+        assertThat(posts("/" + id)).extracting(r -> r.getHeader("webhook-id")).contains("x-2", "x-3");
+    }
+
+    @Test
     void permanent_failure_is_dead_lettered_at_once_and_the_drain_goes_on() {
         CaravanApp app = app(Databases.Backend.H2);
         String id = "drain-permanent";
