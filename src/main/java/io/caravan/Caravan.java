@@ -36,6 +36,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,12 +48,14 @@ import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.component.kafka.KafkaComponent;
+import org.apache.camel.component.kafka.KafkaConfiguration;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.model.Model;
+import org.apache.camel.support.PropertyBindingSupport;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +73,8 @@ public final class Caravan extends MainListenerSupport {
 
     public static final String LEDGER = "caravanLedger";
     public static final String RECONCILER = "caravanReconciler";
+
+    private static final String KAFKA_ENV_PREFIX = "CAMEL_COMPONENT_KAFKA_";
 
     private CamelContext camel;
     private HikariDataSource store;
@@ -165,7 +170,7 @@ public final class Caravan extends MainListenerSupport {
         HealthCheckRegistry.get(camel).register(new ConfigHealthCheck(reconciler));
         RouteConfigControl.register(reconciler);
 
-        kafkaBrokersFromSettings();
+        kafkaSettingsFromEnvironment();
         if ("local".equals(property("caravan.mode", "local"))) {
             installLocalStandIns();
         }
@@ -191,17 +196,37 @@ public final class Caravan extends MainListenerSupport {
     }
 
     /**
-     * camel-main applies camel.component.kafka.brokers from application.properties to the kafka component, but not
-     * its environment override (CAMEL_COMPONENT_KAFKA_BROKERS) when the component is first used after startup; the
-     * resolved setting is applied here so the environment wins, as for every other setting.
+     * camel-main configures the kafka component from application.properties but ignores the environment for it
+     * (CAMEL_COMPONENT_KAFKA_BROKERS, ..._SASLJAASCONFIG): the resolved brokers setting and every
+     * CAMEL_COMPONENT_KAFKA_&lt;OPTION&gt; variable (option name in any case) are applied here, so a real cluster is
+     * reached by configuration alone, as the README promises for every setting.
      */
-    private void kafkaBrokersFromSettings() {
+    private void kafkaSettingsFromEnvironment() {
+        KafkaConfiguration kafka =
+                camel.getComponent("kafka", KafkaComponent.class).getConfiguration();
         camel.getPropertiesComponent()
                 .resolveProperty("camel.component.kafka.brokers")
                 .filter(b -> !b.isBlank())
-                .ifPresent(brokers -> camel.getComponent("kafka", KafkaComponent.class)
-                        .getConfiguration()
-                        .setBrokers(brokers));
+                .ifPresent(kafka::setBrokers);
+        System.getenv().forEach((name, value) -> {
+            if (name.startsWith(KAFKA_ENV_PREFIX) && name.length() > KAFKA_ENV_PREFIX.length()) {
+                String option = name.substring(KAFKA_ENV_PREFIX.length()).replace("_", "");
+                Map<String, Object> one = new HashMap<>(Map.of(option, value));
+                try {
+                    PropertyBindingSupport.build()
+                            .withCamelContext(camel)
+                            .withTarget(kafka)
+                            .withIgnoreCase(true)
+                            .withMandatory(true)
+                            .withProperties(one)
+                            .bind();
+                } catch (RuntimeException e) {
+                    // the value may be a credential (SASL JAAS config): name the variable only
+                    throw new IllegalStateException(
+                            "environment variable " + name + " is not an option of Camel's kafka component", null);
+                }
+            }
+        });
     }
 
     /** Local mode's in-process stand-ins, found through ServiceLoader (a production build has none). */
