@@ -7,6 +7,8 @@ import io.caravan.config.Reconciler;
 import io.caravan.config.RouteConfigControl;
 import io.caravan.config.RouteConfigSeed;
 import io.caravan.config.RouteConfigValidator;
+import io.caravan.drain.DrainOutcomes;
+import io.caravan.drain.QueueDrainFamily;
 import io.caravan.errors.ErrorClassifier;
 import io.caravan.errors.FailureHandling;
 import io.caravan.errors.RetryPolicies;
@@ -14,6 +16,7 @@ import io.caravan.errors.RetryPolicy;
 import io.caravan.feed.FeedStores;
 import io.caravan.feed.RowOutcomes;
 import io.caravan.feed.WatermarkFeedFamily;
+import io.caravan.inbound.InboundWebhookFamily;
 import io.caravan.store.ConfigAudit;
 import io.caravan.store.DeadLetter;
 import io.caravan.store.DeadLetters;
@@ -35,6 +38,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,12 +49,15 @@ import java.util.random.RandomGenerator;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExtendedStartupListener;
+import org.apache.camel.component.kafka.KafkaComponent;
+import org.apache.camel.component.kafka.KafkaConfiguration;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.model.Model;
+import org.apache.camel.support.PropertyBindingSupport;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +75,8 @@ public final class Caravan extends MainListenerSupport {
 
     public static final String LEDGER = "caravanLedger";
     public static final String RECONCILER = "caravanReconciler";
+
+    private static final String KAFKA_ENV_PREFIX = "CAMEL_COMPONENT_KAFKA_";
 
     private CamelContext camel;
     private HikariDataSource store;
@@ -133,6 +142,7 @@ public final class Caravan extends MainListenerSupport {
                 RandomGenerator.getDefault());
         failures.bindTo(camel.getRegistry());
         camel.getRegistry().bind("caravanRowOutcomes", new RowOutcomes());
+        camel.getRegistry().bind(DrainOutcomes.BEAN_NAME, new DrainOutcomes());
         camel.getRegistry().bind(DATA_SOURCE, store);
         camel.getRegistry().bind(LEDGER, ledger);
 
@@ -148,7 +158,11 @@ public final class Caravan extends MainListenerSupport {
                         routesDir.resolve("sql")),
                 S3TransientTriggerFamily.TEMPLATE_ID,
                 new S3TransientTriggerFamily(
-                        camel, ledger, deadLetters, new TriggerRedrives(store, clock), meters, clock));
+                        camel, ledger, deadLetters, new TriggerRedrives(store, clock), meters, clock),
+                InboundWebhookFamily.TEMPLATE_ID,
+                new InboundWebhookFamily(ledger, meters, clock),
+                QueueDrainFamily.TEMPLATE_ID,
+                new QueueDrainFamily(camel, ledger, executionLog, meters));
         Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
         RouteConfigValidator validator = new RouteConfigValidator(
                 families,
@@ -161,6 +175,7 @@ public final class Caravan extends MainListenerSupport {
         HealthCheckRegistry.get(camel).register(new ConfigHealthCheck(reconciler));
         RouteConfigControl.register(reconciler);
 
+        kafkaSettingsFromEnvironment();
         if ("local".equals(property("caravan.mode", "local"))) {
             installLocalStandIns();
         }
@@ -183,6 +198,40 @@ public final class Caravan extends MainListenerSupport {
                 safeUrl(property("caravan.datasource.url")),
                 owner,
                 property("caravan.mode", "local"));
+    }
+
+    /**
+     * camel-main configures the kafka component from application.properties but ignores the environment for it
+     * (CAMEL_COMPONENT_KAFKA_BROKERS, ..._SASLJAASCONFIG): the resolved brokers setting and every
+     * CAMEL_COMPONENT_KAFKA_&lt;OPTION&gt; variable (option name in any case) are applied here, so a real cluster is
+     * reached by configuration alone, as the README promises for every setting.
+     */
+    private void kafkaSettingsFromEnvironment() {
+        KafkaConfiguration kafka =
+                camel.getComponent("kafka", KafkaComponent.class).getConfiguration();
+        camel.getPropertiesComponent()
+                .resolveProperty("camel.component.kafka.brokers")
+                .filter(b -> !b.isBlank())
+                .ifPresent(kafka::setBrokers);
+        System.getenv().forEach((name, value) -> {
+            if (name.startsWith(KAFKA_ENV_PREFIX) && name.length() > KAFKA_ENV_PREFIX.length()) {
+                String option = name.substring(KAFKA_ENV_PREFIX.length()).replace("_", "");
+                Map<String, Object> one = new HashMap<>(Map.of(option, value));
+                try {
+                    PropertyBindingSupport.build()
+                            .withCamelContext(camel)
+                            .withTarget(kafka)
+                            .withIgnoreCase(true)
+                            .withMandatory(true)
+                            .withProperties(one)
+                            .bind();
+                } catch (RuntimeException e) {
+                    // the value may be a credential (SASL JAAS config): name the variable only
+                    throw new IllegalStateException(
+                            "environment variable " + name + " is not an option of Camel's kafka component", null);
+                }
+            }
+        });
     }
 
     /** Local mode's in-process stand-ins, found through ServiceLoader (a production build has none). */

@@ -1,6 +1,8 @@
 package io.caravan.config;
 
+import io.caravan.drain.QueueDrainFamily;
 import io.caravan.feed.WatermarkFeedFamily;
+import io.caravan.inbound.InboundWebhookFamily;
 import io.caravan.template.TemplateParameter;
 import io.caravan.trigger.S3TransientTriggerFamily;
 import java.io.IOException;
@@ -24,6 +26,8 @@ public final class ReferenceDoc {
         Map<String, List<TemplateParameter>> t = new LinkedHashMap<>();
         t.put(WatermarkFeedFamily.TEMPLATE_ID, WatermarkFeedFamily.PARAMETERS);
         t.put(S3TransientTriggerFamily.TEMPLATE_ID, S3TransientTriggerFamily.PARAMETERS);
+        t.put(InboundWebhookFamily.TEMPLATE_ID, InboundWebhookFamily.PARAMETERS);
+        t.put(QueueDrainFamily.TEMPLATE_ID, QueueDrainFamily.PARAMETERS);
         return t;
     }
 

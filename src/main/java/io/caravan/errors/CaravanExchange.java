@@ -38,6 +38,18 @@ public final class CaravanExchange {
         return parent != null ? parent : exchange.getExchangeId();
     }
 
+    /**
+     * Removes a previous item's key and outcome from an exchange that carries items one after another (a split's
+     * result is copied back onto its parent, and the next item's sub-exchange copies the parent's properties).
+     */
+    public static void forgetOutcome(Exchange exchange) {
+        exchange.removeProperty(ERROR_CATEGORY);
+        exchange.removeProperty(DEAD_LETTER_ID);
+        exchange.removeProperty(STATUS_CODE);
+        exchange.removeProperty(ATTEMPTS);
+        exchange.removeProperty(IDEMPOTENCY_KEY);
+    }
+
     public static String idempotencyKey(Exchange exchange) {
         return exchange.getProperty(IDEMPOTENCY_KEY, String.class);
     }

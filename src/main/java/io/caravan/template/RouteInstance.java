@@ -14,4 +14,26 @@ public interface RouteInstance extends AutoCloseable {
     /** Releases what the instance holds (pools, meters); called after its route is removed. */
     @Override
     void close();
+
+    /** An instance of fixed parameters and beans; {@code release} runs on {@link #close()}. */
+    static RouteInstance of(Map<String, Object> templateParameters, Map<String, Object> beans, Runnable release) {
+        Map<String, Object> parameters = Map.copyOf(templateParameters);
+        Map<String, Object> bound = Map.copyOf(beans);
+        return new RouteInstance() {
+            @Override
+            public Map<String, Object> templateParameters() {
+                return parameters;
+            }
+
+            @Override
+            public Map<String, Object> beans() {
+                return bound;
+            }
+
+            @Override
+            public void close() {
+                release.run();
+            }
+        };
+    }
 }

@@ -29,10 +29,12 @@ public record SecretRef(String source, String name) {
         if (ref.startsWith("env:") && ENV_NAME.matcher(ref.substring(4)).matches()) {
             return Optional.empty();
         }
-        if (ref.startsWith("file:/") && !ref.contains("..")) {
+        // file:./path is relative to the working directory: local mode's generated development secrets
+        if ((ref.startsWith("file:/") || ref.startsWith("file:./")) && !ref.contains("..")) {
             return Optional.empty();
         }
-        return Optional.of("must be a secret reference env:NAME or file:/absolute/path, not a value");
+        return Optional.of(
+                "must be a secret reference env:NAME, file:/absolute/path or file:./relative/path, not a value");
     }
 
     /** Reads the secret; fails with a message that names the reference, not the value. */

@@ -144,4 +144,74 @@ class TemplateDeclarationTest {
             }
         }
     }
+
+    /** Guards against a parameter used but not declared (or the reverse) in the inbound and drain templates. */
+    @Test
+    void inbound_webhook_and_queue_drain_yaml_declare_exactly_the_parameters_they_use() throws Exception {
+        for (String file : List.of("routes/inbound-webhook.yaml", "routes/queue-drain.yaml")) {
+            Path yaml = Path.of(file);
+            assertThat(usedIn(yaml)).as(file).containsExactlyInAnyOrderElementsOf(declaredIn(yaml));
+        }
+    }
+
+    @Test
+    void inbound_webhook_family_supplies_every_yaml_parameter() throws Exception {
+        Path secret = Files.createTempFile("whsec", ".txt");
+        Files.writeString(secret, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+        Map<String, String> params = Map.of(
+                "source", "crm",
+                "secret", "file:" + secret.toAbsolutePath(),
+                "tolerance", "5m",
+                "inboxTopic", "crm-inbox",
+                "maxBodySize", "1024",
+                "sendTimeout", "10s");
+        InstanceSpec spec = new InstanceSpec(
+                "in1",
+                "inbound-webhook",
+                Tier.T1,
+                Optional.empty(),
+                Optional.empty(),
+                params,
+                Optional.empty(),
+                RetryPolicy.DEFAULT,
+                1);
+        var family = new io.caravan.inbound.InboundWebhookFamily(
+                null, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Clock.systemUTC());
+        assertThat(family.crossFieldProblems(spec)).isEmpty();
+        try (var instance = family.create(spec)) {
+            assertThat(instance.templateParameters().keySet())
+                    .containsExactlyInAnyOrderElementsOf(declaredIn(Path.of("routes/inbound-webhook.yaml")));
+        }
+    }
+
+    @Test
+    void queue_drain_family_supplies_every_yaml_parameter() throws Exception {
+        Map<String, String> params =
+                Map.of("inboxTopic", "crm-inbox", "target", "http://localhost/z", "pollTimeout", "1s");
+        InstanceSpec spec = new InstanceSpec(
+                "d1",
+                "queue-drain",
+                Tier.T2,
+                Optional.of(new DrainBudget("P", 5, 2)),
+                Optional.of(new Schedule.Every(Duration.ofSeconds(1))),
+                params,
+                Optional.empty(),
+                RetryPolicy.DEFAULT,
+                1);
+        try (DefaultCamelContext camel = new DefaultCamelContext()) {
+            camel.getComponent("kafka", org.apache.camel.component.kafka.KafkaComponent.class)
+                    .getConfiguration()
+                    .setBrokers("localhost:9");
+            javax.sql.DataSource store = io.caravan.testing.Databases.h2();
+            var family = new io.caravan.drain.QueueDrainFamily(
+                    camel,
+                    null,
+                    new io.caravan.store.ExecutionLog(store, Clock.systemUTC()),
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+            try (var instance = family.create(spec)) {
+                assertThat(instance.templateParameters().keySet())
+                        .containsExactlyInAnyOrderElementsOf(declaredIn(Path.of("routes/queue-drain.yaml")));
+            }
+        }
+    }
 }

@@ -1,0 +1,349 @@
+package io.caravan.drain;
+
+import io.caravan.errors.CaravanExchange;
+import io.caravan.feed.RowOutcome;
+import io.caravan.inbound.InboundWebhook;
+import io.caravan.store.ClaimOutcome;
+import io.caravan.store.Completion;
+import io.caravan.store.ExecutionLog;
+import io.caravan.store.ExecutionStatus;
+import io.caravan.store.IdempotencyLedger;
+import io.caravan.store.LedgerStatus;
+import io.caravan.template.DrainBudget;
+import io.caravan.webhook.WebhookHeaders;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.http.HttpMethods;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Java side of routes/queue-drain.yaml (T1/T2, seed 000's scheduled instant trigger): each method is one step.
+ * One instance per route_config row, holding the row's Kafka consumer (own group, no auto commit, at most
+ * max_returned_events records per poll), used only from the route's scheduled executions, one at a time.
+ *
+ * <p>Per cycle: poll, claim the events' keys in the ledger in one batch, deliver the claimed events (the route does
+ * that), complete the ledger, then commit the offsets of the handled prefix of each partition. An event without a
+ * recorded outcome (a SYSTEM failure, or a key another owner holds) is not committed: the partition is rewound to
+ * it and the execution stops, so it comes back.
+ */
+public final class QueueDrain implements AutoCloseable {
+    public static final String EXECUTION = "caravanDrainExecution";
+    public static final String EVENT = "caravanDrainEvent";
+    public static final String DELIVERED = "caravanDrainDelivered";
+
+    private static final Logger LOG = LoggerFactory.getLogger(QueueDrain.class);
+
+    private final String routeId;
+    private final Consumer<String, String> consumer;
+    private final DrainBudget budget;
+    private final Duration pollTimeout;
+    private final IdempotencyLedger ledger;
+    private final ExecutionLog executionLog;
+    private final DrainMetrics metrics;
+
+    QueueDrain(
+            String routeId,
+            String topic,
+            Consumer<String, String> consumer,
+            DrainBudget budget,
+            Duration pollTimeout,
+            IdempotencyLedger ledger,
+            ExecutionLog executionLog,
+            DrainMetrics metrics) {
+        this.routeId = routeId;
+        this.consumer = consumer;
+        this.budget = budget;
+        this.pollTimeout = pollTimeout;
+        this.ledger = ledger;
+        this.executionLog = executionLog;
+        this.metrics = metrics;
+        consumer.subscribe(List.of(topic));
+        int abandoned = executionLog.abandonRunning(
+                routeId,
+                "the process running it ended before it finished; "
+                        + "its uncommitted events are polled again and in-progress keys are taken over after their lease");
+        if (abandoned > 0) {
+            LOG.warn(
+                    "drain {}: {} execution(s) left RUNNING by an ended process are now INCOMPLETE",
+                    routeId,
+                    abandoned);
+        }
+    }
+
+    /** Opens an execution: an execution_log row. */
+    public void begin(Exchange exchange) {
+        DrainExecution execution = new DrainExecution(executionLog.begin(routeId));
+        exchange.setProperty(EXECUTION, execution);
+        exchange.setProperty(CaravanExchange.ROUTE_ID, routeId);
+        exchange.setProperty(CaravanExchange.CORRELATION_ID, routeId + "/" + execution.id());
+    }
+
+    /** Polls up to max_returned_events events and claims their keys; the body becomes the events to deliver. */
+    public List<InboxEvent> nextBatch(Exchange exchange) {
+        DrainExecution execution = execution(exchange);
+        forgetOutcome(exchange);
+        ConsumerRecords<String, String> records;
+        try {
+            records = consumer.poll(pollTimeout);
+        } catch (RuntimeException e) {
+            execution.clearBatch();
+            execution.fail(ExecutionStatus.INCOMPLETE, "polling the inbox failed: " + e);
+            LOG.error("drain {}: execution {} stopped: polling the inbox failed", routeId, execution.id(), e);
+            return List.of();
+        }
+        if (records.isEmpty()) {
+            execution.clearBatch();
+            execution.stop();
+            return List.of();
+        }
+        List<InboxEvent> events = new ArrayList<>(records.count());
+        for (ConsumerRecord<String, String> r : records) {
+            events.add(event(r, events.size()));
+        }
+        execution.startBatch(events);
+        try {
+            Map<String, ClaimOutcome> claims =
+                    ledger.claim(routeId, events.stream().map(InboxEvent::key).toList());
+            List<InboxEvent> deliveries = new ArrayList<>();
+            Set<String> seen = new HashSet<>();
+            for (InboxEvent e : events) {
+                ClaimOutcome claim = claims.get(e.key());
+                if (!seen.add(e.key())) {
+                    execution.outcome(e.index(), RowOutcome.DUPLICATE, "same key earlier in the poll");
+                } else if (claim.mustProcess()) {
+                    deliveries.add(e);
+                } else if (claim == ClaimOutcome.HELD) {
+                    execution.outcome(e.index(), RowOutcome.HELD, null);
+                } else {
+                    execution.outcome(e.index(), RowOutcome.DUPLICATE, claim.name());
+                }
+            }
+            return deliveries;
+        } catch (RuntimeException e) {
+            rewind(execution.batch());
+            execution.clearBatch();
+            execution.fail(ExecutionStatus.INCOMPLETE, "claiming keys failed: " + e);
+            LOG.error("drain {}: execution {} stopped: claiming keys failed", routeId, execution.id(), e);
+            return List.of();
+        }
+    }
+
+    /** Turns one claimed event into the HTTP request: its JSON body, Idempotency-Key and webhook-id headers. */
+    public void prepare(Exchange exchange) {
+        InboxEvent e = exchange.getMessage().getBody(InboxEvent.class);
+        forgetOutcome(exchange);
+        exchange.setProperty(EVENT, e);
+        exchange.setProperty(CaravanExchange.IDEMPOTENCY_KEY, e.key());
+        var message = exchange.getMessage();
+        message.getHeaders().clear();
+        message.setHeader("Idempotency-Key", e.key());
+        if (e.webhookId() != null) {
+            message.setHeader(WebhookHeaders.ID, e.webhookId());
+        }
+        message.setHeader("X-Correlation-Id", exchange.getProperty(CaravanExchange.CORRELATION_ID));
+        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        message.setHeader(Exchange.HTTP_METHOD, HttpMethods.POST);
+        message.setBody(e.body() == null ? new byte[0] : e.body().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Marks the sub-exchange delivered (the target answered 2xx). */
+    public void delivered(Exchange exchange) {
+        exchange.setProperty(DELIVERED, Boolean.TRUE);
+    }
+
+    /**
+     * Completes the ledger for the handled events, then commits per partition the offset after its handled prefix.
+     * At the first unhandled event of a partition the consumer is rewound there and the execution stops.
+     */
+    public void recordOutcomes(Exchange exchange) {
+        DrainExecution execution = execution(exchange);
+        List<InboxEvent> batch = execution.batch();
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<Completion> completions = new ArrayList<>();
+        List<String> released = new ArrayList<>();
+        Map<TopicPartition, Long> commitTo = new LinkedHashMap<>();
+        Map<TopicPartition, Long> firstUnhandled = new LinkedHashMap<>();
+        for (InboxEvent e : batch) {
+            RowOutcome outcome = execution.outcome(e.index());
+            switch (outcome) {
+                case DELIVERED ->
+                    completions.add(new Completion(e.key(), LedgerStatus.DONE, execution.resultRef(e.index())));
+                case DEAD_LETTERED ->
+                    completions.add(new Completion(e.key(), LedgerStatus.FAILED, execution.resultRef(e.index())));
+                case PENDING -> released.add(e.key());
+                default -> {}
+            }
+            if (!outcome.handled()) {
+                firstUnhandled.putIfAbsent(e.partition(), e.offset());
+            } else if (!firstUnhandled.containsKey(e.partition())) {
+                commitTo.put(e.partition(), e.offset() + 1);
+            }
+        }
+        try {
+            if (!completions.isEmpty()) {
+                ledger.complete(completions);
+            }
+        } catch (RuntimeException e) {
+            rewind(batch);
+            execution.fail(ExecutionStatus.INCOMPLETE, "recording outcomes failed: " + e);
+            LOG.error(
+                    "drain {}: execution {} stopped: recording outcomes failed; events stay in progress until their lease ends",
+                    routeId,
+                    execution.id(),
+                    e);
+            return;
+        }
+        // a claim whose delivery ended without an outcome is given back, so the event's return is claimed afresh
+        released.forEach(ledger::remove);
+        seek(firstUnhandled);
+        try {
+            if (!commitTo.isEmpty()) {
+                Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
+                commitTo.forEach((tp, offset) -> offsets.put(tp, new OffsetAndMetadata(offset)));
+                consumer.commitSync(offsets);
+            }
+        } catch (RuntimeException e) {
+            execution.fail(ExecutionStatus.INCOMPLETE, "committing offsets failed: " + e);
+            LOG.error(
+                    "drain {}: execution {} stopped: committing offsets failed; the events come back as duplicates",
+                    routeId,
+                    execution.id(),
+                    e);
+            return;
+        }
+        if (!firstUnhandled.isEmpty()) {
+            int held = (int) batch.stream()
+                    .filter(e -> execution.outcome(e.index()) == RowOutcome.HELD)
+                    .count();
+            if (!released.isEmpty()) {
+                execution.fail(ExecutionStatus.INCOMPLETE, released.size() + " events without a recorded outcome");
+            } else {
+                execution.note(held + " events held by another owner's lease; a later execution takes them");
+                execution.stop();
+            }
+        } else if (execution.cycles() >= budget.maxCycles()) {
+            execution.stop();
+        }
+    }
+
+    /** Closes the execution_log row and logs one summary line. */
+    public void finish(Exchange exchange) {
+        DrainExecution e = execution(exchange);
+        executionLog.finish(
+                e.id(), e.cycles(), e.read(), e.delivered(), e.duplicate(), e.deadLettered(), e.status(), e.detail());
+        metrics.record(e);
+        String line =
+                "drain {}: execution {} {} in {} ms: cycles={} read={} delivered={} duplicate={} deadLettered={} held={}{}";
+        Object[] args = {
+            routeId,
+            e.id(),
+            e.status(),
+            e.elapsedMillis(),
+            e.cycles(),
+            e.read(),
+            e.delivered(),
+            e.duplicate(),
+            e.deadLettered(),
+            e.held(),
+            e.detail() == null ? "" : " (" + e.detail() + ")"
+        };
+        if (e.status() == ExecutionStatus.COMPLETE) {
+            if (e.read() > 0) {
+                LOG.info(line, args);
+            } else {
+                LOG.debug(line, args);
+            }
+        } else {
+            LOG.warn(line, args);
+        }
+    }
+
+    /** Leaves the consumer group; called after the route is removed, so no execution uses the consumer. */
+    @Override
+    public void close() {
+        metrics.close();
+        try {
+            consumer.close(Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            LOG.warn("drain {}: the inbox consumer did not close cleanly", routeId, e);
+        }
+    }
+
+    /**
+     * The delivery key: this drain, the sender's source and the webhook-id (the same across the sender's retries,
+     * the inbox's redeliveries and restarts); a record written by another producer is keyed by its record key, or
+     * by its position when it has none.
+     */
+    private InboxEvent event(ConsumerRecord<String, String> r, int index) {
+        String webhookId = header(r, WebhookHeaders.ID);
+        String source = header(r, InboundWebhook.SOURCE_HEADER);
+        String id = webhookId != null ? webhookId : r.key();
+        String key = id != null
+                ? routeId + ":" + (source == null ? r.topic() : source) + ":" + id
+                : routeId + ":" + r.topic() + "-" + r.partition() + "@" + r.offset();
+        if (key.length() > IdempotencyLedger.MAX_KEY_LENGTH) {
+            key = routeId + ":sha256:" + sha256(key); // an overlong id must not stop the drain at its offset
+        }
+        return new InboxEvent(
+                new TopicPartition(r.topic(), r.partition()), r.offset(), key, webhookId, r.value(), index);
+    }
+
+    /** Puts each partition of the batch back to its first event, so an execution that stopped polls them again. */
+    private void rewind(List<InboxEvent> batch) {
+        Map<TopicPartition, Long> first = new LinkedHashMap<>();
+        batch.forEach(e -> first.putIfAbsent(e.partition(), e.offset()));
+        seek(first);
+    }
+
+    private void seek(Map<TopicPartition, Long> offsets) {
+        try {
+            offsets.forEach(consumer::seek);
+        } catch (RuntimeException e) {
+            LOG.warn("drain {}: rewinding the consumer failed; the events come back after a rebalance", routeId, e);
+        }
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String header(ConsumerRecord<String, String> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    /** The split hands its result back to the execution's exchange; an outcome left there would be read as the next event's. */
+    private static void forgetOutcome(Exchange exchange) {
+        exchange.removeProperty(DELIVERED);
+        exchange.removeProperty(EVENT);
+        CaravanExchange.forgetOutcome(exchange);
+    }
+
+    private static DrainExecution execution(Exchange exchange) {
+        return exchange.getProperty(EXECUTION, DrainExecution.class);
+    }
+}

@@ -1,0 +1,160 @@
+package io.caravan.drain;
+
+import static io.caravan.template.TemplateParameter.optional;
+import static io.caravan.template.TemplateParameter.required;
+
+import io.caravan.store.ExecutionLog;
+import io.caravan.store.IdempotencyLedger;
+import io.caravan.template.InstanceSpec;
+import io.caravan.template.ParamType;
+import io.caravan.template.RouteFamily;
+import io.caravan.template.RouteInstance;
+import io.caravan.template.Schedule;
+import io.caravan.template.TemplateParameter;
+import io.caravan.template.Tier;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.kafka.KafkaComponent;
+import org.apache.camel.component.kafka.KafkaConfiguration;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * The queue-drain family (T1/T2, seed 000's scheduled instant trigger): on the drain profile's interval, up to
+ * max_cycles polls of up to max_returned_events events from a Kafka inbox, each through the ledger, the throttle
+ * and an HTTP POST to the target; offsets are committed only for events whose outcome is recorded.
+ */
+public final class QueueDrainFamily implements RouteFamily {
+    public static final String TEMPLATE_ID = "queue-drain";
+
+    /** This family's parameters, declared once; also the source of docs/route-config.md. */
+    public static final List<TemplateParameter> PARAMETERS = List.of(
+            required(
+                    "inboxTopic",
+                    ParamType.IDENTIFIER,
+                    "The Kafka topic drained (the inboxTopic of an inbound-webhook row, or any topic of JSON events)."),
+            required(
+                    "target",
+                    ParamType.URL,
+                    "The HTTP endpoint each event is POSTed to as it was received, with Idempotency-Key "
+                            + "(<route>:<source>:<webhook-id>) and webhook-id headers."),
+            optional(
+                    "groupId",
+                    ParamType.IDENTIFIER,
+                    null,
+                    "The Kafka consumer group whose committed offsets mark what is drained; default caravan-drain-<route_id>."),
+            optional(
+                    "pollTimeout",
+                    ParamType.DURATION,
+                    "1s",
+                    "How long one poll waits for events; an empty poll ends the execution."));
+
+    private final CamelContext camel;
+    private final IdempotencyLedger ledger;
+    private final ExecutionLog executionLog;
+    private final MeterRegistry meters;
+
+    public QueueDrainFamily(
+            CamelContext camel, IdempotencyLedger ledger, ExecutionLog executionLog, MeterRegistry meters) {
+        this.camel = camel;
+        this.ledger = ledger;
+        this.executionLog = executionLog;
+        this.meters = meters;
+    }
+
+    @Override
+    public String templateId() {
+        return TEMPLATE_ID;
+    }
+
+    @Override
+    public List<TemplateParameter> parameters() {
+        return PARAMETERS;
+    }
+
+    @Override
+    public Tier minimumTier() {
+        return Tier.T1;
+    }
+
+    @Override
+    public boolean scheduled() {
+        return true;
+    }
+
+    @Override
+    public List<ParamProblem> crossFieldProblems(InstanceSpec spec) {
+        List<ParamProblem> problems = new ArrayList<>();
+        Duration poll = spec.durationParam("pollTimeout");
+        if (poll.toMillis() < 10 || poll.compareTo(Duration.ofMinutes(1)) > 0) {
+            problems.add(new ParamProblem("pollTimeout", "must be between 10ms and 1m, was " + poll));
+        }
+        return problems;
+    }
+
+    @Override
+    public RouteInstance create(InstanceSpec spec) {
+        String routeId = spec.routeId();
+        Schedule schedule = spec.schedule().orElseThrow();
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProperties(spec, schedule));
+        QueueDrain drain;
+        try {
+            drain = new QueueDrain(
+                    routeId,
+                    spec.param("inboxTopic"),
+                    consumer,
+                    spec.budget().orElseThrow(),
+                    spec.durationParam("pollTimeout"),
+                    ledger,
+                    executionLog,
+                    new DrainMetrics(meters, routeId));
+        } catch (RuntimeException e) {
+            consumer.close(Duration.ZERO);
+            throw e;
+        }
+        Map<String, Object> parameters = Map.of(
+                "routeId", routeId,
+                "schedule", schedule.quartzQuery(),
+                "targetEndpoint", spec.param("target"),
+                "throttle", spec.throttlePerSecond().orElse(1_000_000));
+        return RouteInstance.of(parameters, Map.of(beanName(routeId), drain), drain::close);
+    }
+
+    /**
+     * The cluster settings of Camel's kafka component (brokers, SASL/TLS), with the drain's own: its group, manual
+     * commits, at most max_returned_events per poll, and a poll interval longer than the schedule's, so the consumer
+     * keeps its partitions between executions.
+     */
+    private Properties consumerProperties(InstanceSpec spec, Schedule schedule) {
+        KafkaConfiguration cluster =
+                camel.getComponent("kafka", KafkaComponent.class).getConfiguration();
+        Properties p = cluster.createConsumerProperties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.getBrokers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, spec.optionalParam("groupId").orElse("caravan-drain-" + spec.routeId()));
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "caravan-drain-" + spec.routeId());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                String.valueOf(spec.budget().orElseThrow().maxReturnedEvents()));
+        long interval = schedule instanceof Schedule.Every every
+                ? every.interval().toMillis()
+                : Duration.ofHours(1).toMillis();
+        p.put(
+                ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
+                String.valueOf(Math.max(Duration.ofMinutes(5).toMillis(), 3 * interval)));
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        return p;
+    }
+
+    static String beanName(String routeId) {
+        return "caravan-drain-" + routeId;
+    }
+}

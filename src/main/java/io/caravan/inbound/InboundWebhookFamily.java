@@ -1,0 +1,162 @@
+package io.caravan.inbound;
+
+import static io.caravan.template.TemplateParameter.optional;
+import static io.caravan.template.TemplateParameter.required;
+
+import io.caravan.store.IdempotencyLedger;
+import io.caravan.template.InstanceSpec;
+import io.caravan.template.ParamType;
+import io.caravan.template.RouteFamily;
+import io.caravan.template.RouteInstance;
+import io.caravan.template.SecretRef;
+import io.caravan.template.TemplateParameter;
+import io.caravan.template.Tier;
+import io.caravan.webhook.WebhookSecret;
+import io.caravan.webhook.WebhookVerifier;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The inbound-webhook family (T1 queued webhooks): one HTTP endpoint per source on the business port, verifying
+ * Standard Webhooks signatures and writing each new event to a Kafka inbox before answering 2xx.
+ */
+public final class InboundWebhookFamily implements RouteFamily {
+    public static final String TEMPLATE_ID = "inbound-webhook";
+
+    /** This family's parameters, declared once; also the source of docs/route-config.md. */
+    public static final List<TemplateParameter> PARAMETERS = List.of(
+            required(
+                    "source",
+                    ParamType.IDENTIFIER,
+                    "The sender's name: the endpoint is POST /webhooks/<source> on the business port (camel.server.port); "
+                            + "it namespaces webhook-ids in the ledger and is the caravan-source header of inbox records."),
+            required(
+                    "secret",
+                    ParamType.SECRET_REF,
+                    "The sender's Standard Webhooks secret (whsec_...), as env:NAME or file:/path. The value may hold several "
+                            + "secrets separated by spaces; a signature by any of them is accepted."),
+            optional(
+                    "previousSecret",
+                    ParamType.SECRET_REF,
+                    null,
+                    "During a secret rotation: the secret being replaced, still accepted until this parameter is removed."),
+            optional(
+                    "tolerance",
+                    ParamType.DURATION,
+                    "5m",
+                    "How far webhook-timestamp may be from now (either side); older or newer requests are refused (401)."),
+            required(
+                    "inboxTopic",
+                    ParamType.IDENTIFIER,
+                    "The Kafka topic accepted events are written to (record key = webhook-id), drained by a queue-drain row."),
+            optional(
+                    "maxBodySize",
+                    ParamType.POSITIVE_INT,
+                    "1048576",
+                    "The largest body accepted, in bytes; a larger one is refused (400)."),
+            optional(
+                    "sendTimeout",
+                    ParamType.DURATION,
+                    "10s",
+                    "How long the write to the inbox may take before the sender is answered 503 (and retries)."));
+
+    private final IdempotencyLedger ledger;
+    private final MeterRegistry meters;
+    private final Clock clock;
+
+    public InboundWebhookFamily(IdempotencyLedger ledger, MeterRegistry meters, Clock clock) {
+        this.ledger = ledger;
+        this.meters = meters;
+        this.clock = clock;
+    }
+
+    @Override
+    public String templateId() {
+        return TEMPLATE_ID;
+    }
+
+    @Override
+    public List<TemplateParameter> parameters() {
+        return PARAMETERS;
+    }
+
+    @Override
+    public Tier minimumTier() {
+        return Tier.T1;
+    }
+
+    @Override
+    public boolean scheduled() {
+        return false;
+    }
+
+    @Override
+    public List<ParamProblem> crossFieldProblems(InstanceSpec spec) {
+        List<ParamProblem> problems = new ArrayList<>();
+        for (String name : List.of("secret", "previousSecret")) {
+            spec.optionalParam(name).ifPresent(ref -> {
+                try {
+                    secrets(ref);
+                } catch (IllegalArgumentException | IllegalStateException e) {
+                    problems.add(new ParamProblem(name, e.getMessage()));
+                }
+            });
+        }
+        Duration timeout = spec.durationParam("sendTimeout");
+        if (timeout.toMillis() < 100 || timeout.compareTo(Duration.ofMinutes(5)) > 0) {
+            problems.add(new ParamProblem("sendTimeout", "must be between 100ms and 5m, was " + timeout));
+        }
+        return problems;
+    }
+
+    @Override
+    public RouteInstance create(InstanceSpec spec) {
+        String routeId = spec.routeId();
+        List<WebhookSecret> secrets = new ArrayList<>(secrets(spec.param("secret")));
+        spec.optionalParam("previousSecret").ifPresent(ref -> secrets.addAll(secrets(ref)));
+        InboundWebhook inbound = new InboundWebhook(
+                routeId,
+                spec.param("source"),
+                new WebhookVerifier(secrets, spec.durationParam("tolerance"), clock),
+                ledger,
+                spec.intParam("maxBodySize"),
+                meters);
+        long timeoutMs = spec.durationParam("sendTimeout").toMillis();
+        Map<String, Object> parameters = Map.of(
+                "routeId",
+                routeId,
+                "source",
+                spec.param("source"),
+                "inboxTopic",
+                spec.param("inboxTopic"),
+                "sendTimeoutMs",
+                timeoutMs);
+        return RouteInstance.of(parameters, Map.of(beanName(routeId), inbound), () -> meters.find(InboundWebhook.METRIC)
+                .tag("route", routeId)
+                .meters()
+                .forEach(meters::remove));
+    }
+
+    /** The secrets a reference holds (one or several, separated by whitespace); messages never show a value. */
+    static List<WebhookSecret> secrets(String ref) {
+        String value = SecretRef.parse(ref).resolve();
+        List<WebhookSecret> secrets = new ArrayList<>();
+        for (String part : Arrays.stream(value.strip().split("\\s+")).toList()) {
+            try {
+                secrets.add(WebhookSecret.parse(part));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("secret " + SecretRef.parse(ref) + ": " + e.getMessage());
+            }
+        }
+        return secrets;
+    }
+
+    static String beanName(String routeId) {
+        return "caravan-inbound-" + routeId;
+    }
+}
