@@ -7,6 +7,8 @@ import io.caravan.config.Reconciler;
 import io.caravan.config.RouteConfigControl;
 import io.caravan.config.RouteConfigSeed;
 import io.caravan.config.RouteConfigValidator;
+import io.caravan.delivery.PlainHttpHosts;
+import io.caravan.delivery.WebhookDeliveryFamily;
 import io.caravan.errors.ErrorClassifier;
 import io.caravan.errors.FailureHandling;
 import io.caravan.errors.RetryPolicies;
@@ -143,7 +145,10 @@ public final class Caravan extends MainListenerSupport {
                         meters,
                         clock,
                         this::sourceDataSource,
-                        routesDir.resolve("sql")));
+                        routesDir.resolve("sql")),
+                WebhookDeliveryFamily.TEMPLATE_ID,
+                new WebhookDeliveryFamily(
+                        meters, clock, PlainHttpHosts.parse(property(PlainHttpHosts.SETTING, "localhost,127.0.0.1"))));
         Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
         RouteConfigValidator validator = new RouteConfigValidator(
                 families,

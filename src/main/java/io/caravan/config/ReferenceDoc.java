@@ -1,5 +1,6 @@
 package io.caravan.config;
 
+import io.caravan.delivery.WebhookDeliveryFamily;
 import io.caravan.feed.WatermarkFeedFamily;
 import io.caravan.template.TemplateParameter;
 import java.io.IOException;
@@ -22,6 +23,7 @@ public final class ReferenceDoc {
     private static Map<String, List<TemplateParameter>> templates() {
         Map<String, List<TemplateParameter>> t = new LinkedHashMap<>();
         t.put(WatermarkFeedFamily.TEMPLATE_ID, WatermarkFeedFamily.PARAMETERS);
+        t.put(WebhookDeliveryFamily.TEMPLATE_ID, WebhookDeliveryFamily.PARAMETERS);
         return t;
     }
 

@@ -8,7 +8,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Where a secret lives: {@code env:NAME} (an environment variable) or {@code file:/path} (a mounted file).
+ * Where a secret lives: {@code env:NAME} (an environment variable) or {@code file:/path} (a mounted file;
+ * {@code file:./path} relative to the working directory, for local mode's generated secrets).
  * The config table stores only the reference, never the value; {@link #toString()} never shows the value.
  */
 public record SecretRef(String source, String name) {
@@ -30,6 +31,10 @@ public record SecretRef(String source, String name) {
             return Optional.empty();
         }
         if (ref.startsWith("file:/") && !ref.contains("..")) {
+            return Optional.empty();
+        }
+        // relative to the working directory: local mode's generated dev secrets under ./data
+        if (ref.startsWith("file:./") && !ref.contains("..")) {
             return Optional.empty();
         }
         return Optional.of("must be a secret reference env:NAME or file:/absolute/path, not a value");
