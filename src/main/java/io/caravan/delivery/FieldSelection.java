@@ -20,6 +20,10 @@ record FieldSelection(List<String> fields) {
                 .toList());
     }
 
+    boolean all() {
+        return fields.isEmpty();
+    }
+
     /** Narrows the event's data object in place to the selected fields (those it has). */
     void apply(ObjectNode event) {
         if (fields.isEmpty()) {

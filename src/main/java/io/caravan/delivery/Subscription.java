@@ -38,10 +38,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The Java side of routes/webhook-delivery.yaml, one instance per subscription row; each public method is one step.
  *
- * <p>{@link #receive} turns a Kafka record (or, with batchSize &gt; 1, a poll's batch) into the POST it becomes and
- * arranges the offset commit for when the exchange completes, that is after its outcome is recorded: delivered,
- * dead-lettered, or recorded by debug mode. An exchange that fails instead (its dead letter could not be written)
- * commits nothing and the consumer reads the record again. {@link #post} signs at each attempt, so a retry after a
+ * <p>{@link #receive} turns a Kafka record (or, with batchSize &gt; 1, a poll's batch) into the POST it becomes.
+ * Offsets are committed only after the exchange completed, that is after its outcome is recorded: delivered,
+ * dead-lettered, or recorded by debug mode (see {@link #commitsAfter}). An exchange that fails instead (its dead
+ * letter could not be written) commits nothing and the consumer reads the record again. {@link #post} signs at each attempt, so a retry after a
  * long Retry-After still carries a fresh webhook-timestamp, and always the same webhook-id.
  */
 public final class Subscription {
@@ -57,6 +57,7 @@ public final class Subscription {
     private final HttpClient client;
     private final Duration timeout;
     private final FieldSelection fields;
+    private final RateLimit rateLimit;
     private final SubscriptionMetrics metrics;
     private final Clock clock;
 
@@ -67,6 +68,7 @@ public final class Subscription {
             HttpClient client,
             Duration timeout,
             FieldSelection fields,
+            RateLimit rateLimit,
             SubscriptionMetrics metrics,
             Clock clock) {
         this.routeId = routeId;
@@ -75,6 +77,7 @@ public final class Subscription {
         this.client = client;
         this.timeout = timeout;
         this.fields = fields;
+        this.rateLimit = rateLimit;
         this.metrics = metrics;
         this.clock = clock;
     }
@@ -85,14 +88,20 @@ public final class Subscription {
         List<Message> records = records(message);
         exchange.setProperty(CaravanExchange.ROUTE_ID, routeId);
         exchange.setProperty(CaravanExchange.CORRELATION_ID, routeId + "/" + position(records.get(0)));
-        exchange.getExchangeExtension().addOnCompletion(new OffsetCommit(routeId, commitsAfter(message, records)));
+        List<KafkaManualCommit> commits = commitsAfter(message, records);
+        if (!commits.isEmpty()) {
+            exchange.getExchangeExtension().addOnCompletion(new OffsetCommit(routeId, commits));
+        }
         exchange.getExchangeExtension().addOnCompletion(new OutcomeCount(metrics));
 
+        boolean batch = message.getBody() instanceof List<?>;
         List<ObjectNode> events = new ArrayList<>(records.size());
         List<String> ids = new ArrayList<>(records.size());
         Instant producedAt = Instant.MAX;
+        boolean asReceived = !batch && fields.all();
         for (Message record : records) {
-            ObjectNode event = event(record, message);
+            ObjectNode event = parse(record, message);
+            asReceived &= !ensureEventId(event, record);
             fields.apply(event);
             events.add(event);
             ids.add(event.get("event_id").asText());
@@ -102,13 +111,16 @@ public final class Subscription {
         }
         String body;
         String id;
-        if (message.getBody() instanceof List<?>) {
+        if (batch) {
             ArrayNode array = JSON.createArrayNode();
             events.forEach(array::add);
             body = array.toString();
             id = "batch_" + hash(String.join(",", ids));
         } else {
-            body = events.get(0).toString();
+            // an event sent whole and unchanged goes out as the text it arrived as
+            body = asReceived
+                    ? records.get(0).getBody(String.class)
+                    : events.get(0).toString();
             id = ids.get(0);
         }
         OutgoingWebhook outgoing = new OutgoingWebhook(id, body, ids, producedAt);
@@ -119,6 +131,11 @@ public final class Subscription {
         message.setHeader(WebhookHeaders.ID, id);
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
         message.setBody(body);
+    }
+
+    /** Waits for the subscription's rate limit (throttle_per_second), if it has one. */
+    public void rateLimit(Exchange exchange) throws InterruptedException {
+        rateLimit.await();
     }
 
     /** POSTs the webhook, signed now; a non-2xx answer or a network failure throws for the error taxonomy. */
@@ -199,15 +216,14 @@ public final class Subscription {
     }
 
     /**
-     * The commits that cover the records once their outcome is recorded. One record at a time: only the last
-     * record of its partition in the poll commits (its offset covers the earlier ones, all handled before it),
-     * as a consumer loop commits after each poll. A batch commits the last record of each partition in it.
+     * The commits a batch makes once its outcome is recorded: the last record of each partition in it. One record
+     * at a time needs none of its own: the consumer's synchronous commit manager records a record's offset only
+     * after its exchange completed (outcome recorded) and commits those offsets after each poll's records of a
+     * partition, as a consumer loop would; a failed exchange is not recorded and is read again (breakOnFirstError).
      */
     private static List<KafkaManualCommit> commitsAfter(Message message, List<Message> records) {
         if (!(message.getBody() instanceof List<?>)) {
-            Boolean last = message.getHeader(KafkaConstants.LAST_RECORD_BEFORE_COMMIT, Boolean.class);
-            KafkaManualCommit commit = message.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
-            return commit != null && !Boolean.FALSE.equals(last) ? List.of(commit) : List.of();
+            return List.of();
         }
         Map<Integer, KafkaManualCommit> lastPerPartition = new LinkedHashMap<>();
         for (Message record : records) {
@@ -219,11 +235,8 @@ public final class Subscription {
         return List.copyOf(lastPerPartition.values());
     }
 
-    /**
-     * The record's event: the JSON object a feed's Kafka sink wrote (seed 002's payload). Its event_id is the
-     * webhook-id; a record without one gets an id from its topic, partition and offset, which a re-read keeps.
-     */
-    private ObjectNode event(Message record, Message exchangeMessage) {
+    /** The record's event: the JSON object a feed's Kafka sink wrote (seed 002's payload). */
+    private static ObjectNode parse(Message record, Message exchangeMessage) {
         String value = record.getBody(String.class);
         JsonNode node;
         try {
@@ -235,12 +248,21 @@ public final class Subscription {
             exchangeMessage.setBody(value);
             throw new DataQualityException("record " + position(record) + " is not a JSON event object");
         }
-        if (!event.path("event_id").isTextual()
-                || event.get("event_id").asText().isBlank()) {
-            String header = record.getHeader("event_id", String.class);
-            event.put("event_id", header != null && !header.isBlank() ? header : "evt_" + hash(position(record)));
-        }
         return event;
+    }
+
+    /**
+     * The event_id is the webhook-id; an event without one gets the record header event_id, or else an id from its
+     * topic, partition and offset, which a re-read keeps. Says whether it had to add one.
+     */
+    private static boolean ensureEventId(ObjectNode event, Message record) {
+        if (event.path("event_id").isTextual()
+                && !event.get("event_id").asText().isBlank()) {
+            return false;
+        }
+        String header = record.getHeader("event_id", String.class);
+        event.put("event_id", header != null && !header.isBlank() ? header : "evt_" + hash(position(record)));
+        return true;
     }
 
     private static String position(Message record) {

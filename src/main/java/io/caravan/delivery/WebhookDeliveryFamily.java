@@ -76,7 +76,7 @@ public final class WebhookDeliveryFamily implements RouteFamily {
                     ParamType.POSITIVE_INT,
                     "1",
                     "Events per POST: 1 sends each event as a JSON object; more sends up to that many events of one poll as a "
-                            + "JSON array (webhook-id batch_<hash of the event ids>); throttle_per_second then counts POSTs."),
+                            + "JSON array (webhook-id batch_<hash of the event ids>). The row's throttle_per_second limits POSTs."),
             optional(
                     "fields",
                     ParamType.TEXT,
@@ -151,12 +151,12 @@ public final class WebhookDeliveryFamily implements RouteFamily {
                 client,
                 timeout,
                 spec.optionalParam("fields").map(FieldSelection::parse).orElse(FieldSelection.ALL),
+                spec.throttlePerSecond().map(RateLimit::new).orElse(RateLimit.NONE),
                 metrics,
                 clock);
         Map<String, Object> parameters = Map.of(
                 "routeId", routeId,
                 "source", consumerUri(spec),
-                "throttle", spec.throttlePerSecond().orElse(1_000_000),
                 "debug", spec.param("debug"));
         return new RouteInstance() {
             @Override

@@ -258,6 +258,23 @@ class WebhookDeliveryTest {
         assertThat(subscriber.findAll(postRequestedFor(urlEqualTo(c.path)))).isEmpty();
     }
 
+    @Test
+    void the_rate_limit_spaces_posts_at_least_one_interval_apart() throws Exception {
+        Case c = newCase();
+        subscriber.stubFor(post(urlEqualTo(c.path)).willReturn(aResponse().withStatus(200)));
+        for (int i = 1; i <= 6; i++) {
+            Events.send(c.topic, "obj-" + i, Events.event("evt-r-" + c.n + "-" + i, Map.of("id", i)));
+        }
+        start(SubscriptionRow.of(c.routeId, c.topic, c.url(), c.secret).throttle(5));
+
+        List<LoggedRequest> requests = awaitRequests(c.path, 6);
+        long spanMs = requests.get(5).getLoggedDate().getTime()
+                - requests.get(0).getLoggedDate().getTime();
+        assertThat(spanMs)
+                .as("six POSTs at 5 per second span at least five intervals of 200 ms")
+                .isGreaterThanOrEqualTo(950);
+    }
+
     /** The event ids a subscriber received, in order, unpacking batches. */
     private static List<String> eventsIn(String path) throws Exception {
         List<String> ids = new ArrayList<>();
