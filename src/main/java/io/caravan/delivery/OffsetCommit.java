@@ -1,5 +1,6 @@
 package io.caravan.delivery;
 
+import io.caravan.errors.CaravanExchange;
 import java.util.List;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
@@ -43,7 +44,7 @@ final class OffsetCommit extends SynchronizationAdapter {
         LOG.error(
                 "webhook {}: outcome of {} not recorded ({}); the offset stays uncommitted and the record is read again",
                 routeId,
-                exchange.getProperty(io.caravan.errors.CaravanExchange.CORRELATION_ID),
+                exchange.getProperty(CaravanExchange.CORRELATION_ID),
                 exchange.getException() == null
                         ? "failed"
                         : exchange.getException().toString());
