@@ -86,6 +86,7 @@ class WebhookCrashRecoveryIT {
         env.put("CARAVAN_MODE", "production");
         env.put("CARAVAN_CONFIG_SEED_FILE", "");
         env.put("CARAVAN_CONFIG_REFRESH", "300ms");
+        env.put("CARAVAN_KAFKA_BROKERS", EmbeddedKafka.bootstrapServers());
         env.put("CAMEL_SERVER_ENABLED", "false");
         env.put("CAMEL_MAIN_JMXENABLED", "false");
 
@@ -112,7 +113,6 @@ class WebhookCrashRecoveryIT {
     private Process start(Map<String, String> env, int n) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dcamel.component.kafka.brokers=" + EmbeddedKafka.bootstrapServers(),
                 "-cp",
                 System.getProperty("java.class.path"),
                 "io.caravan.CaravanMain");
