@@ -67,6 +67,9 @@ public final class DeliveryBench {
         int events = intOption(args, "--events", DEFAULT_EVENTS);
         int rate = intOption(args, "--rate", DEFAULT_RATE);
         int paced = intOption(args, "--paced-events", DEFAULT_PACED);
+        // Camel's per-route timers (camel.metrics, on in caravan's application.properties) cost a share of the
+        // route's throughput; --without-camel-route-metrics keeps only the context-level ones, to show how much
+        boolean camelRouteMetrics = !Arrays.asList(args).contains("--without-camel-route-metrics");
         Instant started = Instant.now();
 
         try (InProcessKafka kafka = InProcessKafka.start();
@@ -82,6 +85,9 @@ public final class DeliveryBench {
             Map<String, String> settings =
                     CaravanApp.settings("jdbc:h2:mem:delivery_bench;DB_CLOSE_DELAY=-1", "sa", "");
             settings.put("camel.component.kafka.brokers", brokers);
+            if (!camelRouteMetrics) {
+                settings.put("camel.metrics.routePolicyLevel", "context");
+            }
             settings.put("caravan.routes.dir", System.getProperty("bench.templates", "routes"));
             settings.put(
                     "camel.main.routesIncludePattern",
@@ -102,12 +108,13 @@ public final class DeliveryBench {
                 Latency la = caravan.paced(brokers, "paced-caravan", paced, rate);
                 Latency lb = raw.paced(brokers, "paced-raw", paced, rate);
 
-                String report = report(started, events, rate, paced, a, b, la, lb);
+                String report = report(started, events, rate, paced, camelRouteMetrics, a, b, la, lb);
                 System.out.println(report);
                 Path dir = Path.of("bench", "results");
                 Files.createDirectories(dir);
                 String name = events == DEFAULT_EVENTS && rate == DEFAULT_RATE && paced == DEFAULT_PACED
-                        ? "delivery-" + LocalDate.now() + ".md"
+                        ? "delivery-" + LocalDate.now() + (camelRouteMetrics ? "" : "-without-camel-route-metrics")
+                                + ".md"
                         : "delivery-" + LocalDate.now() + "-events" + events + "-rate" + rate + ".md";
                 Files.writeString(dir.resolve(name), report);
                 System.out.println("written to bench/results/" + name);
@@ -460,7 +467,16 @@ public final class DeliveryBench {
         return new KafkaProducer<>(p);
     }
 
-    static String report(Instant started, int events, int rate, int paced, Result a, Result b, Latency la, Latency lb) {
+    static String report(
+            Instant started,
+            int events,
+            int rate,
+            int paced,
+            boolean camelRouteMetrics,
+            Result a,
+            Result b,
+            Latency la,
+            Latency lb) {
         double ratio = a.perSecond() / b.perSecond();
         StringBuilder md = new StringBuilder();
         md.append("# Delivery benchmark ").append(LocalDate.now()).append("\n\n");
@@ -474,7 +490,15 @@ public final class DeliveryBench {
                 .append(System.getProperty("java.version"))
                 .append(". One run; one in-JVM KRaft broker, one partition; receiver: JDK HttpServer on 127.0.0.1 ")
                 .append(
-                        "answering 204. caravan's store: H2 in memory (delivery writes to the store only for dead letters).\n\n");
+                        "answering 204. caravan's store: H2 in memory (delivery writes to the store only for dead letters). ")
+                .append(
+                        camelRouteMetrics
+                                ? "Camel's per-route metrics on, as application.properties sets them."
+                                : "Camel's per-route metrics off (camel.metrics.routePolicyLevel=context).")
+                .append(String.format(
+                        " Load average at the end: %.2f.%n%n",
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                                .getSystemLoadAverage()));
         md.append("## Throughput: draining a backlog of ")
                 .append(String.format("%,d", events))
                 .append(" events\n\n");
