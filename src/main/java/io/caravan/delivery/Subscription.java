@@ -27,6 +27,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
@@ -60,6 +62,8 @@ public final class Subscription {
     private final RateLimit rateLimit;
     private final SubscriptionMetrics metrics;
     private final Clock clock;
+    /** Set while the route restarts after a batch whose outcome could not be recorded (see {@link #reRead}). */
+    private final AtomicBoolean reReading = new AtomicBoolean();
 
     Subscription(
             String routeId,
@@ -84,14 +88,16 @@ public final class Subscription {
 
     /** One consumed record (or batch of records) → the webhook to send; the body becomes its JSON. */
     public void receive(Exchange exchange) {
+        if (reReading.get()) {
+            throw new IllegalStateException("subscription " + routeId + " restarts to read an unrecorded batch again");
+        }
         Message message = exchange.getMessage();
         List<Message> records = records(message);
         exchange.setProperty(CaravanExchange.ROUTE_ID, routeId);
         exchange.setProperty(CaravanExchange.CORRELATION_ID, routeId + "/" + position(records.get(0)));
-        List<KafkaManualCommit> commits = commitsAfter(message, records);
-        if (!commits.isEmpty()) {
-            exchange.getExchangeExtension().addOnCompletion(new OffsetCommit(routeId, commits));
-        }
+        exchange.getExchangeExtension()
+                .addOnCompletion(new OffsetCommit(
+                        routeId, commitsAfter(message, records), message.getBody() instanceof List<?>, this));
         exchange.getExchangeExtension().addOnCompletion(new OutcomeCount(metrics));
 
         boolean batch = message.getBody() instanceof List<?>;
@@ -201,6 +207,38 @@ public final class Subscription {
                 signed.timestamp(),
                 signed.signature(),
                 body.length() > MAX_LOGGED_BODY ? body.substring(0, MAX_LOGGED_BODY) + "…" : body);
+    }
+
+    /** Whether offsets may be committed now (not while the route restarts to read a batch again). */
+    boolean committing() {
+        return !reReading.get();
+    }
+
+    /**
+     * A batch whose outcome could not be recorded (its dead letter failed): Camel's batching consumer would go on
+     * with the next batch, whose commit would pass this one. So nothing more is committed or sent, and the route is
+     * restarted from another thread; its consumer then resumes at the last committed offset and the batch comes
+     * again. (One record at a time needs none of this: breakOnFirstError seeks back to the record.)
+     */
+    void reRead(CamelContext camel) {
+        if (!reReading.compareAndSet(false, true)) {
+            return;
+        }
+        Thread restart = new Thread(
+                () -> {
+                    try {
+                        camel.getRouteController().stopRoute(routeId);
+                        reReading.set(false);
+                        camel.getRouteController().startRoute(routeId);
+                    } catch (Exception e) {
+                        LOG.error("webhook {}: restart to read an unrecorded batch again failed", routeId, e);
+                    } finally {
+                        reReading.set(false);
+                    }
+                },
+                "caravan-webhook-reread-" + routeId);
+        restart.setDaemon(true);
+        restart.start();
     }
 
     public String routeId() {

@@ -275,6 +275,47 @@ class WebhookDeliveryTest {
                 .isGreaterThanOrEqualTo(950);
     }
 
+    /**
+     * Guards against committing past an event whose outcome was never recorded: while dead_letter cannot be written,
+     * a refused event (or batch) is not committed and comes again; once the store is back it is dead-lettered and
+     * the next event still arrives.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"1", "2"})
+    void an_outcome_that_cannot_be_recorded_is_not_committed_and_comes_again(String batchSize) throws Exception {
+        Case c = newCase();
+        subscriber.stubFor(post(urlEqualTo(c.path))
+                .withRequestBody(containing("evt-lost-" + c.n))
+                .willReturn(aResponse().withStatus(400)));
+        subscriber.stubFor(post(urlEqualTo(c.path))
+                .withRequestBody(containing("evt-next-" + c.n))
+                .willReturn(aResponse().withStatus(200)));
+        Events.send(c.topic, "obj-1", Events.event("evt-lost-" + c.n + "-1", Map.of("id", 1)));
+        Events.send(c.topic, "obj-2", Events.event("evt-lost-" + c.n + "-2", Map.of("id", 2)));
+        try (var conn = app.store().getConnection();
+                var s = conn.createStatement()) {
+            s.execute("ALTER TABLE dead_letter RENAME TO dead_letter_offline");
+        }
+        try {
+            start(SubscriptionRow.of(c.routeId, c.topic, c.url(), c.secret).param("batchSize", batchSize));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> subscriber
+                                    .findAll(postRequestedFor(urlEqualTo(c.path)))
+                                    .size()
+                            >= 3);
+        } finally {
+            try (var conn = app.store().getConnection();
+                    var s = conn.createStatement()) {
+                s.execute("ALTER TABLE dead_letter_offline RENAME TO dead_letter");
+            }
+        }
+        Events.send(c.topic, "obj-3", Events.event("evt-next-" + c.n, Map.of("id", 3)));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> eventsIn(c.path).contains("evt-next-" + c.n));
+        assertThat(app.deadLetters().count(c.routeId)).isEqualTo(batchSize.equals("1") ? 2 : 1);
+        assertThat(eventsIn(c.path)).contains("evt-lost-" + c.n + "-1", "evt-lost-" + c.n + "-2");
+    }
+
     /** The event ids a subscriber received, in order, unpacking batches. */
     private static List<String> eventsIn(String path) throws Exception {
         List<String> ids = new ArrayList<>();
