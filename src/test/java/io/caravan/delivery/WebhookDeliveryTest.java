@@ -156,12 +156,8 @@ class WebhookDeliveryTest {
     @Test
     void exhausted_server_errors_are_dead_lettered_and_the_next_event_is_still_delivered() throws Exception {
         Case c = newCase();
-        subscriber.stubFor(post(urlEqualTo(c.path))
-                .withRequestBody(containing("evt-500-" + c.n))
-                .willReturn(aResponse().withStatus(503)));
-        subscriber.stubFor(post(urlEqualTo(c.path))
-                .withRequestBody(containing("evt-ok-" + c.n))
-                .willReturn(aResponse().withStatus(200)));
+        answer(c.path, "evt-500-" + c.n, 503);
+        answer(c.path, "evt-ok-" + c.n, 200);
         Events.send(c.topic, "obj-1", Events.event("evt-500-" + c.n, Map.of("id", 1)));
         Events.send(c.topic, "obj-2", Events.event("evt-ok-" + c.n, Map.of("id", 2)));
         start(SubscriptionRow.of(c.routeId, c.topic, c.url(), c.secret).retry(3, 50, 200));
@@ -284,12 +280,8 @@ class WebhookDeliveryTest {
     @org.junit.jupiter.params.provider.ValueSource(strings = {"1", "2"})
     void an_outcome_that_cannot_be_recorded_is_not_committed_and_comes_again(String batchSize) throws Exception {
         Case c = newCase();
-        subscriber.stubFor(post(urlEqualTo(c.path))
-                .withRequestBody(containing("evt-lost-" + c.n))
-                .willReturn(aResponse().withStatus(400)));
-        subscriber.stubFor(post(urlEqualTo(c.path))
-                .withRequestBody(containing("evt-next-" + c.n))
-                .willReturn(aResponse().withStatus(200)));
+        answer(c.path, "evt-lost-" + c.n, 400);
+        answer(c.path, "evt-next-" + c.n, 200);
         Events.send(c.topic, "obj-1", Events.event("evt-lost-" + c.n + "-1", Map.of("id", 1)));
         Events.send(c.topic, "obj-2", Events.event("evt-lost-" + c.n + "-2", Map.of("id", 2)));
         try (var conn = app.store().getConnection();
@@ -314,6 +306,13 @@ class WebhookDeliveryTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> eventsIn(c.path).contains("evt-next-" + c.n));
         assertThat(app.deadLetters().count(c.routeId)).isEqualTo(batchSize.equals("1") ? 2 : 1);
         assertThat(eventsIn(c.path)).contains("evt-lost-" + c.n + "-1", "evt-lost-" + c.n + "-2");
+    }
+
+    /** The subscriber answers POSTs whose body contains {@code text} with {@code status}. */
+    private static void answer(String path, String text, int status) {
+        subscriber.stubFor(post(urlEqualTo(path))
+                .withRequestBody(containing(text))
+                .willReturn(aResponse().withStatus(status)));
     }
 
     /** The event ids a subscriber received, in order, unpacking batches. */
