@@ -7,6 +7,8 @@ import io.caravan.config.Reconciler;
 import io.caravan.config.RouteConfigControl;
 import io.caravan.config.RouteConfigSeed;
 import io.caravan.config.RouteConfigValidator;
+import io.caravan.delivery.PlainHttpHosts;
+import io.caravan.delivery.WebhookDeliveryFamily;
 import io.caravan.drain.DrainOutcomes;
 import io.caravan.drain.QueueDrainFamily;
 import io.caravan.errors.ErrorClassifier;
@@ -162,7 +164,10 @@ public final class Caravan extends MainListenerSupport {
                 InboundWebhookFamily.TEMPLATE_ID,
                 new InboundWebhookFamily(ledger, meters, clock),
                 QueueDrainFamily.TEMPLATE_ID,
-                new QueueDrainFamily(camel, ledger, executionLog, meters));
+                new QueueDrainFamily(camel, ledger, executionLog, meters),
+                WebhookDeliveryFamily.TEMPLATE_ID,
+                new WebhookDeliveryFamily(
+                        meters, clock, PlainHttpHosts.parse(property(PlainHttpHosts.SETTING, "localhost,127.0.0.1"))));
         Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
         RouteConfigValidator validator = new RouteConfigValidator(
                 families,

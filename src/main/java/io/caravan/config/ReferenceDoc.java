@@ -1,5 +1,6 @@
 package io.caravan.config;
 
+import io.caravan.delivery.WebhookDeliveryFamily;
 import io.caravan.drain.QueueDrainFamily;
 import io.caravan.feed.WatermarkFeedFamily;
 import io.caravan.inbound.InboundWebhookFamily;
@@ -28,6 +29,7 @@ public final class ReferenceDoc {
         t.put(S3TransientTriggerFamily.TEMPLATE_ID, S3TransientTriggerFamily.PARAMETERS);
         t.put(InboundWebhookFamily.TEMPLATE_ID, InboundWebhookFamily.PARAMETERS);
         t.put(QueueDrainFamily.TEMPLATE_ID, QueueDrainFamily.PARAMETERS);
+        t.put(WebhookDeliveryFamily.TEMPLATE_ID, WebhookDeliveryFamily.PARAMETERS);
         return t;
     }
 

@@ -14,7 +14,6 @@ import io.caravan.store.LedgerStatus;
 import io.caravan.store.Watermark;
 import io.caravan.store.Watermarks;
 import io.caravan.template.DrainBudget;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +25,6 @@ import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.apache.camel.Exchange;
-import org.apache.camel.component.http.HttpMethods;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +53,7 @@ public final class WatermarkFeed {
     private final DrainBudget budget;
     private final Duration overlap;
     private final RowRules rules;
+    private final FeedSink sink;
     private final DataSource store;
     private final IdempotencyLedger ledger;
     private final Watermarks watermarks;
@@ -68,6 +67,7 @@ public final class WatermarkFeed {
             DrainBudget budget,
             Duration overlap,
             RowRules rules,
+            FeedSink sink,
             FeedStores stores,
             FeedMetrics metrics) {
         this.routeId = routeId;
@@ -75,6 +75,7 @@ public final class WatermarkFeed {
         this.budget = budget;
         this.overlap = overlap;
         this.rules = rules;
+        this.sink = sink;
         this.store = stores.dataSource();
         this.ledger = stores.ledger();
         this.watermarks = stores.watermarks();
@@ -154,19 +155,15 @@ public final class WatermarkFeed {
         }
     }
 
-    /** Turns one claimed row into the HTTP request: JSON body, Idempotency-Key header. */
+    /** Turns one claimed row into the message for the sink (an HTTP request, or a Kafka event). */
     public void prepare(Exchange exchange) {
         Delivery d = exchange.getMessage().getBody(Delivery.class);
         forgetOutcome(exchange);
         exchange.setProperty(DELIVERY, d);
         exchange.setProperty(CaravanExchange.IDEMPOTENCY_KEY, d.key());
         exchange.getMessage().getHeaders().clear();
-        exchange.getMessage().setHeader("Idempotency-Key", d.key());
         exchange.getMessage().setHeader("X-Correlation-Id", exchange.getProperty(CaravanExchange.CORRELATION_ID));
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        // the enum, not the text: camel-http would otherwise look up a type converter for every row
-        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, HttpMethods.POST);
-        exchange.getMessage().setBody(d.json().getBytes(StandardCharsets.UTF_8));
+        sink.prepare(exchange, d);
     }
 
     /** Marks the sub-exchange delivered (the target answered 2xx). */

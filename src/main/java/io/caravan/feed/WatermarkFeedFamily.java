@@ -22,7 +22,7 @@ import java.util.function.Function;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 
-/** The watermark-feed family (T3): schedule → keyset pages → ledger → throttle → HTTP delivery → watermark. */
+/** The watermark-feed family (T3): schedule → keyset pages → ledger → throttle → HTTP or Kafka sink → watermark. */
 public final class WatermarkFeedFamily implements RouteFamily {
     public static final String TEMPLATE_ID = "watermark-feed";
 
@@ -65,10 +65,29 @@ public final class WatermarkFeedFamily implements RouteFamily {
                     ParamType.EXPRESSION,
                     "Camel simple expression for the idempotency key over the row (body is the row map; header caravanPayloadHash "
                             + "hashes its content without updated_at), e.g. SAP:ACTUAL_HOURS:${body[id]}:${body[revision]}."),
-            required(
+            choice(
+                    "sink",
+                    List.of("http", "kafka"),
+                    "http",
+                    "Where rows go: http (each row POSTed to target) or kafka (each row published as an event to "
+                            + "targetTopic: {event_id, event_type, route, timestamp, source_timestamp, data}, keyed by the row id, "
+                            + "idempotent producer with acks=all; the watermark advances only after the broker acknowledged)."),
+            optional(
                     "target",
                     ParamType.URL,
-                    "The HTTP endpoint each row is POSTed to as JSON with an Idempotency-Key header."),
+                    null,
+                    "sink http: the HTTP endpoint each row is POSTed to as JSON with an Idempotency-Key header."),
+            optional(
+                    "targetTopic",
+                    ParamType.IDENTIFIER,
+                    null,
+                    "sink kafka: the topic events are published to (brokers: camel.component.kafka.brokers). The event_id "
+                            + "hashes route, row id and updated_at, so a replay from an older watermark produces the same ids."),
+            optional(
+                    "eventType",
+                    ParamType.IDENTIFIER,
+                    "ROW_CHANGED",
+                    "sink kafka: the event_type written into each event."),
             optional(
                     "requiredFields",
                     ParamType.TEXT,
@@ -147,6 +166,14 @@ public final class WatermarkFeedFamily implements RouteFamily {
         } else if (spec.optionalParam("sourceUrl").isEmpty()) {
             problems.add(new ParamProblem("sourceUrl", "is required when sourceKind is http"));
         }
+        if (SinkKind.of(spec.param("sink")) == SinkKind.HTTP
+                && spec.optionalParam("target").isEmpty()) {
+            problems.add(new ParamProblem("target", "is required when sink is http"));
+        }
+        if (SinkKind.of(spec.param("sink")) == SinkKind.KAFKA
+                && spec.optionalParam("targetTopic").isEmpty()) {
+            problems.add(new ParamProblem("targetTopic", "is required when sink is kafka"));
+        }
         try {
             camel.resolveLanguage("simple").createExpression(spec.param("key"));
         } catch (RuntimeException e) {
@@ -177,15 +204,25 @@ public final class WatermarkFeedFamily implements RouteFamily {
                         .orElse(List.of()),
                 spec.param("sourceKind").equals("jdbc") ? "updated_at" : spec.param("updatedAtField"));
         FeedMetrics metrics = new FeedMetrics(meters, routeId, clock);
+        FeedSink sink = SinkKind.of(spec.param("sink")) == SinkKind.KAFKA
+                ? new KafkaSink(routeId, spec.param("targetTopic"), spec.param("eventType"), clock)
+                : new HttpSink(spec.param("target"));
         WatermarkFeed feed = new WatermarkFeed(
-                routeId, source, spec.budget().orElseThrow(), spec.durationParam("overlap"), rules, stores, metrics);
+                routeId,
+                source,
+                spec.budget().orElseThrow(),
+                spec.durationParam("overlap"),
+                rules,
+                sink,
+                stores,
+                metrics);
         int threads = spec.intParam("parallelDeliveries");
         ExecutorService pool =
                 camel.getExecutorServiceManager().newFixedThreadPool(this, "caravan-feed-" + routeId, threads);
         Map<String, Object> parameters = Map.of(
                 "routeId", routeId,
                 "schedule", spec.schedule().orElseThrow().quartzQuery(),
-                "targetEndpoint", spec.param("target"),
+                "targetEndpoint", sink.endpointUri(),
                 "throttle", spec.throttlePerSecond().orElse(1_000_000));
         return new RouteInstance() {
             @Override

@@ -71,17 +71,20 @@ public final class LocalWebhookDemo extends RouteBuilder implements LocalStandIn
     }
 
     /** Reads the development secret, generating it on first use (readable by this user only). */
-    static String developmentSecret() throws IOException {
+    static synchronized String developmentSecret() throws IOException {
         if (!Files.exists(SECRET_FILE)) {
             Files.createDirectories(SECRET_FILE.getParent());
             byte[] key = new byte[32];
             new SecureRandom().nextBytes(key);
-            Files.writeString(SECRET_FILE, "whsec_" + Base64.getEncoder().encodeToString(key) + "\n");
             try {
-                Files.setPosixFilePermissions(SECRET_FILE, PosixFilePermissions.fromString("rw-------"));
+                // created owner-only before the key is written, so it is never readable by others
+                Files.createFile(
+                        SECRET_FILE,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } catch (UnsupportedOperationException notPosix) {
-                // best effort outside POSIX file systems
+                Files.createFile(SECRET_FILE);
             }
+            Files.writeString(SECRET_FILE, "whsec_" + Base64.getEncoder().encodeToString(key) + "\n");
             LOG.info("generated a development webhook secret in {}", SECRET_FILE);
         }
         return Files.readString(SECRET_FILE).strip();

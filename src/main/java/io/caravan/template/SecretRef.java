@@ -8,7 +8,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Where a secret lives: {@code env:NAME} (an environment variable) or {@code file:/path} (a mounted file).
+ * Where a secret lives: {@code env:NAME} (an environment variable) or {@code file:/path} (a mounted file;
+ * {@code file:./path} relative to the working directory, for local mode's generated secrets).
  * The config table stores only the reference, never the value; {@link #toString()} never shows the value.
  */
 public record SecretRef(String source, String name) {

@@ -68,6 +68,7 @@ class TemplateDeclarationTest {
         params.put("idType", "LONG");
         params.put("overlap", "2m");
         params.put("key", "${body[id]}");
+        params.put("sink", "http");
         params.put("target", "http://localhost/y");
         params.put("parallelDeliveries", "2");
         InstanceSpec spec = new InstanceSpec(
@@ -212,6 +213,45 @@ class TemplateDeclarationTest {
                 assertThat(instance.templateParameters().keySet())
                         .containsExactlyInAnyOrderElementsOf(declaredIn(Path.of("routes/queue-drain.yaml")));
             }
+        }
+    }
+
+    /** Guards against a parameter the webhook-delivery template uses but does not declare, or the reverse. */
+    @Test
+    void webhook_delivery_yaml_declares_exactly_the_parameters_it_uses() throws Exception {
+        Path yaml = Path.of("routes/webhook-delivery.yaml");
+        assertThat(usedIn(yaml)).containsExactlyInAnyOrderElementsOf(declaredIn(yaml));
+    }
+
+    /** Guards against the delivery family passing parameters its YAML template does not declare, or missing one. */
+    @Test
+    void webhook_delivery_family_supplies_every_yaml_parameter(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Map<String, String> params = new HashMap<>();
+        params.put("topic", "events");
+        params.put("url", "https://hooks.example.com/in");
+        params.put("secret", io.caravan.testing.Events.secretFile(dir, "s"));
+        params.put("startFrom", "earliest");
+        params.put("timeout", "5s");
+        params.put("batchSize", "1");
+        params.put("debug", "false");
+        InstanceSpec spec = new InstanceSpec(
+                "sub1",
+                "webhook-delivery",
+                Tier.T1,
+                Optional.empty(),
+                Optional.empty(),
+                params,
+                Optional.empty(),
+                RetryPolicy.DEFAULT,
+                1);
+        var family = new io.caravan.delivery.WebhookDeliveryFamily(
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                Clock.systemUTC(),
+                io.caravan.delivery.PlainHttpHosts.parse("localhost"));
+        try (var instance = family.create(spec)) {
+            assertThat(instance.templateParameters().keySet())
+                    .containsExactlyInAnyOrderElementsOf(declaredIn(Path.of("routes/webhook-delivery.yaml")));
         }
     }
 }

@@ -1,0 +1,319 @@
+package io.caravan.delivery;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.caravan.errors.CaravanExchange;
+import io.caravan.errors.CategorizedException;
+import io.caravan.errors.DataQualityException;
+import io.caravan.errors.ErrorCategory;
+import io.caravan.webhook.WebhookHeaders;
+import io.caravan.webhook.WebhookSigner;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Java side of routes/webhook-delivery.yaml, one instance per subscription row; each public method is one step.
+ *
+ * <p>{@link #receive} turns a Kafka record (or, with batchSize &gt; 1, a poll's batch) into the POST it becomes.
+ * Offsets are committed only after the exchange completed, that is after its outcome is recorded: delivered,
+ * dead-lettered, or recorded by debug mode (see {@link #commitsAfter}). An exchange that fails instead (its dead
+ * letter could not be written) commits nothing and the consumer reads the record again. {@link #post} signs at each attempt, so a retry after a
+ * long Retry-After still carries a fresh webhook-timestamp, and always the same webhook-id.
+ */
+public final class Subscription {
+    static final String OUTGOING = "caravan.webhook.outgoing";
+    static final String ATTEMPTS = "caravan.webhook.attempts";
+    private static final Logger LOG = LoggerFactory.getLogger(Subscription.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_LOGGED_BODY = 2000;
+
+    private final String routeId;
+    private final URI url;
+    private final WebhookSigner signer;
+    private final HttpClient client;
+    private final Duration timeout;
+    private final FieldSelection fields;
+    private final RateLimit rateLimit;
+    private final SubscriptionMetrics metrics;
+    private final Clock clock;
+    /** Set while the route restarts after a batch whose outcome could not be recorded (see {@link #reRead}). */
+    private final AtomicBoolean reReading = new AtomicBoolean();
+
+    Subscription(
+            String routeId,
+            URI url,
+            WebhookSigner signer,
+            HttpClient client,
+            Duration timeout,
+            FieldSelection fields,
+            RateLimit rateLimit,
+            SubscriptionMetrics metrics,
+            Clock clock) {
+        this.routeId = routeId;
+        this.url = url;
+        this.signer = signer;
+        this.client = client;
+        this.timeout = timeout;
+        this.fields = fields;
+        this.rateLimit = rateLimit;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** One consumed record (or batch of records) → the webhook to send; the body becomes its JSON. */
+    public void receive(Exchange exchange) {
+        if (reReading.get()) {
+            throw new IllegalStateException("subscription " + routeId + " restarts to read an unrecorded batch again");
+        }
+        Message message = exchange.getMessage();
+        List<Message> records = records(message);
+        exchange.setProperty(CaravanExchange.ROUTE_ID, routeId);
+        exchange.setProperty(CaravanExchange.CORRELATION_ID, routeId + "/" + position(records.get(0)));
+        exchange.getExchangeExtension()
+                .addOnCompletion(new OffsetCommit(
+                        routeId, commitsAfter(message, records), message.getBody() instanceof List<?>, this));
+        exchange.getExchangeExtension().addOnCompletion(new OutcomeCount(metrics));
+
+        boolean batch = message.getBody() instanceof List<?>;
+        List<ObjectNode> events = new ArrayList<>(records.size());
+        List<String> ids = new ArrayList<>(records.size());
+        Instant producedAt = Instant.MAX;
+        boolean asReceived = !batch && fields.all();
+        for (Message record : records) {
+            ObjectNode event = parse(record, message);
+            asReceived &= !ensureEventId(event, record);
+            fields.apply(event);
+            events.add(event);
+            ids.add(event.get("event_id").asText());
+            Long ts = record.getHeader(KafkaConstants.TIMESTAMP, Long.class);
+            Instant at = ts == null ? clock.instant() : Instant.ofEpochMilli(ts);
+            producedAt = at.isBefore(producedAt) ? at : producedAt;
+        }
+        String body;
+        String id;
+        if (batch) {
+            ArrayNode array = JSON.createArrayNode();
+            events.forEach(array::add);
+            body = array.toString();
+            id = "batch_" + hash(String.join(",", ids));
+        } else {
+            // an event sent whole and unchanged goes out as the text it arrived as
+            body = asReceived
+                    ? records.get(0).getBody(String.class)
+                    : events.get(0).toString();
+            id = ids.get(0);
+        }
+        OutgoingWebhook outgoing = new OutgoingWebhook(id, body, ids, producedAt);
+        exchange.setProperty(OUTGOING, outgoing);
+        exchange.setProperty(CaravanExchange.IDEMPOTENCY_KEY, id);
+        // the Kafka headers are not the subscriber's business; a dead letter shows what the POST carried
+        message.getHeaders().clear();
+        message.setHeader(WebhookHeaders.ID, id);
+        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        message.setBody(body);
+    }
+
+    /** Waits for the subscription's rate limit (throttle_per_second), if it has one. */
+    public void rateLimit(Exchange exchange) throws InterruptedException {
+        rateLimit.await();
+    }
+
+    /** POSTs the webhook, signed now; a non-2xx answer or a network failure throws for the error taxonomy. */
+    public void post(Exchange exchange) throws Exception {
+        OutgoingWebhook outgoing = exchange.getProperty(OUTGOING, OutgoingWebhook.class);
+        int attempt = exchange.getProperty(ATTEMPTS, 0, Integer.class) + 1;
+        exchange.setProperty(ATTEMPTS, attempt);
+        if (attempt > 1) {
+            metrics.retries.increment();
+        }
+        WebhookHeaders signed = signer.sign(outgoing.id(), clock.instant(), outgoing.body());
+        HttpRequest request = HttpRequest.newBuilder(url)
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .header(WebhookHeaders.ID, signed.id())
+                .header(WebhookHeaders.TIMESTAMP, signed.timestamp())
+                .header(WebhookHeaders.SIGNATURE, signed.signature())
+                .POST(HttpRequest.BodyPublishers.ofString(outgoing.body(), StandardCharsets.UTF_8))
+                .build();
+        HttpResponse<String> response;
+        try {
+            response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (HttpTimeoutException | ConnectException e) {
+            metrics.failedAttempts.increment();
+            throw e; // the classifier knows these: TRANSIENT
+        } catch (IOException e) {
+            metrics.failedAttempts.increment();
+            throw new CategorizedException(
+                    ErrorCategory.TRANSIENT, null, "network failure POSTing to " + url + ": " + e, e);
+        }
+        int status = response.statusCode();
+        if (status >= 200 && status < 300) {
+            metrics.delivered.increment(outgoing.events());
+            metrics.latency.record(Duration.between(outgoing.producedAt(), clock.instant()));
+            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+            return;
+        }
+        metrics.failedAttempts.increment();
+        Map<String, String> headers = new LinkedHashMap<>();
+        response.headers().map().forEach((name, values) -> headers.put(name, values.isEmpty() ? "" : values.get(0)));
+        throw new HttpOperationFailedException(
+                url.toString(),
+                status,
+                "",
+                response.headers().firstValue("Location").orElse(null),
+                headers,
+                response.body());
+    }
+
+    /** Debug mode: records what would be sent (log line and counter) and sends nothing. */
+    public void recordDebug(Exchange exchange) {
+        OutgoingWebhook outgoing = exchange.getProperty(OUTGOING, OutgoingWebhook.class);
+        WebhookHeaders signed = signer.sign(outgoing.id(), clock.instant(), outgoing.body());
+        metrics.debugged.increment(outgoing.events());
+        String body = outgoing.body();
+        LOG.info(
+                "webhook {} debug: would POST {} event(s) to {} webhook-id={} webhook-timestamp={} "
+                        + "webhook-signature={} body={}",
+                routeId,
+                outgoing.events(),
+                url,
+                signed.id(),
+                signed.timestamp(),
+                signed.signature(),
+                body.length() > MAX_LOGGED_BODY ? body.substring(0, MAX_LOGGED_BODY) + "…" : body);
+    }
+
+    /** Whether offsets may be committed now (not while the route restarts to read a batch again). */
+    boolean committing() {
+        return !reReading.get();
+    }
+
+    /**
+     * A batch whose outcome could not be recorded (its dead letter failed): Camel's batching consumer would go on
+     * with the next batch, whose commit would pass this one. So nothing more is committed or sent, and the route is
+     * restarted from another thread; its consumer then resumes at the last committed offset and the batch comes
+     * again. (One record at a time needs none of this: breakOnFirstError seeks back to the record.)
+     */
+    void reRead(CamelContext camel) {
+        if (!reReading.compareAndSet(false, true)) {
+            return;
+        }
+        Thread restart = new Thread(
+                () -> {
+                    try {
+                        camel.getRouteController().stopRoute(routeId);
+                        reReading.set(false);
+                        camel.getRouteController().startRoute(routeId);
+                    } catch (Exception e) {
+                        LOG.error("webhook {}: restart to read an unrecorded batch again failed", routeId, e);
+                    } finally {
+                        reReading.set(false);
+                    }
+                },
+                "caravan-webhook-reread-" + routeId);
+        restart.setDaemon(true);
+        restart.start();
+    }
+
+    public String routeId() {
+        return routeId;
+    }
+
+    /** The records of the exchange: the exchange's own message, or each exchange of a batch. */
+    private static List<Message> records(Message message) {
+        if (message.getBody() instanceof List<?> batch) {
+            return batch.stream().map(e -> ((Exchange) e).getMessage()).toList();
+        }
+        return List.of(message);
+    }
+
+    /**
+     * The commits a batch makes once its outcome is recorded: the last record of each partition in it. One record
+     * at a time needs none of its own: the consumer's synchronous commit manager records a record's offset only
+     * after its exchange completed (outcome recorded) and commits those offsets after each poll's records of a
+     * partition, as a consumer loop would; a failed exchange is not recorded and is read again (breakOnFirstError).
+     */
+    private static List<KafkaManualCommit> commitsAfter(Message message, List<Message> records) {
+        if (!(message.getBody() instanceof List<?>)) {
+            return List.of();
+        }
+        Map<Integer, KafkaManualCommit> lastPerPartition = new LinkedHashMap<>();
+        for (Message record : records) {
+            KafkaManualCommit commit = record.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
+            if (commit != null) {
+                lastPerPartition.put(record.getHeader(KafkaConstants.PARTITION, Integer.class), commit);
+            }
+        }
+        return List.copyOf(lastPerPartition.values());
+    }
+
+    /** The record's event: the JSON object a feed's Kafka sink wrote (seed 002's payload). */
+    private static ObjectNode parse(Message record, Message exchangeMessage) {
+        String value = record.getBody(String.class);
+        JsonNode node;
+        try {
+            node = value == null ? null : JSON.readTree(value);
+        } catch (IOException e) {
+            node = null;
+        }
+        if (!(node instanceof ObjectNode event)) {
+            exchangeMessage.setBody(value);
+            throw new DataQualityException("record " + position(record) + " is not a JSON event object");
+        }
+        return event;
+    }
+
+    /**
+     * The event_id is the webhook-id; an event without one gets the record header event_id, or else an id from its
+     * topic, partition and offset, which a re-read keeps. Says whether it had to add one.
+     */
+    private static boolean ensureEventId(ObjectNode event, Message record) {
+        if (event.path("event_id").isTextual()
+                && !event.get("event_id").asText().isBlank()) {
+            return false;
+        }
+        String header = record.getHeader("event_id", String.class);
+        event.put("event_id", header != null && !header.isBlank() ? header : "evt_" + hash(position(record)));
+        return true;
+    }
+
+    private static String position(Message record) {
+        return record.getHeader(KafkaConstants.TOPIC) + "-" + record.getHeader(KafkaConstants.PARTITION) + "@"
+                + record.getHeader(KafkaConstants.OFFSET);
+    }
+
+    static String hash(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest).substring(0, 32);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,229 @@
+package io.caravan.delivery;
+
+import static io.caravan.template.TemplateParameter.choice;
+import static io.caravan.template.TemplateParameter.optional;
+import static io.caravan.template.TemplateParameter.required;
+
+import io.caravan.template.InstanceSpec;
+import io.caravan.template.ParamType;
+import io.caravan.template.RouteFamily;
+import io.caravan.template.RouteInstance;
+import io.caravan.template.SecretRef;
+import io.caravan.template.TemplateParameter;
+import io.caravan.template.Tier;
+import io.caravan.webhook.WebhookSecret;
+import io.caravan.webhook.WebhookSigner;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The webhook-delivery family: one route per subscription row, consuming a Kafka topic with the subscription's own
+ * consumer group and POSTing each event (or batch) to the subscriber, signed the Standard Webhooks way. Each
+ * subscription has its own consumer thread and HTTP client, so a slow or failing subscriber stalls only itself.
+ */
+public final class WebhookDeliveryFamily implements RouteFamily {
+    public static final String TEMPLATE_ID = "webhook-delivery";
+    /** Records taken per poll when events are sent one by one; the offsets are committed once per poll. */
+    static final int RECORDS_PER_POLL = 100;
+
+    /** This family's parameters, declared once; also the source of docs/route-config.md. */
+    public static final List<TemplateParameter> PARAMETERS = List.of(
+            required(
+                    "topic",
+                    ParamType.IDENTIFIER,
+                    "The Kafka topic whose events are delivered (e.g. a watermark feed's targetTopic)."),
+            optional(
+                    "groupId",
+                    ParamType.IDENTIFIER,
+                    null,
+                    "The Kafka consumer group; default caravan-webhook-<route_id>, so every subscription reads the topic on "
+                            + "its own and commits its own offsets."),
+            choice(
+                    "startFrom",
+                    List.of("earliest", "latest"),
+                    "earliest",
+                    "Where a new consumer group starts: earliest (every event still in the topic) or latest (only new "
+                            + "events). Once the group has committed offsets it continues from them."),
+            required(
+                    "url",
+                    ParamType.URL,
+                    "The subscriber's endpoint. Must be https unless its host is on caravan.egress.plain-http-hosts; "
+                            + "must also pass caravan.egress.allowed-hosts."),
+            required(
+                    "secret",
+                    ParamType.SECRET_REF,
+                    "The subscription's Standard Webhooks signing secret (whsec_<base64>), as env:NAME or file:path."),
+            optional(
+                    "rotationSecret",
+                    ParamType.SECRET_REF,
+                    null,
+                    "During a secret rotation, the second secret (the new one, or the one being retired): each POST then "
+                            + "carries two v1 signatures, so the subscriber accepts either while it switches."),
+            optional(
+                    "timeout",
+                    ParamType.DURATION,
+                    "10s",
+                    "Per POST: how long connecting and waiting for the answer may take; a timeout is TRANSIENT (retried)."),
+            optional(
+                    "batchSize",
+                    ParamType.POSITIVE_INT,
+                    "1",
+                    "Events per POST: 1 sends each event as a JSON object; more sends up to that many events of one poll as a "
+                            + "JSON array (webhook-id batch_<hash of the event ids>). The row's throttle_per_second limits POSTs."),
+            optional(
+                    "fields",
+                    ParamType.TEXT,
+                    null,
+                    "Comma-separated fields of the event's data sent to the subscriber (default: all); the envelope "
+                            + "(event_id, event_type, route, timestamp, source_timestamp) is always sent."),
+            choice(
+                    "debug",
+                    List.of("true", "false"),
+                    "false",
+                    "true: record what would be sent (a log line with the headers and body, counter "
+                            + "caravan_webhook_debug_total) and send nothing; offsets are committed as usual."));
+
+    private final MeterRegistry meters;
+    private final Clock clock;
+    private final PlainHttpHosts plainHttpHosts;
+
+    public WebhookDeliveryFamily(MeterRegistry meters, Clock clock, PlainHttpHosts plainHttpHosts) {
+        this.meters = meters;
+        this.clock = clock;
+        this.plainHttpHosts = plainHttpHosts;
+    }
+
+    @Override
+    public String templateId() {
+        return TEMPLATE_ID;
+    }
+
+    @Override
+    public List<TemplateParameter> parameters() {
+        return PARAMETERS;
+    }
+
+    @Override
+    public Tier minimumTier() {
+        return Tier.T1;
+    }
+
+    @Override
+    public boolean scheduled() {
+        return false;
+    }
+
+    @Override
+    public List<ParamProblem> crossFieldProblems(InstanceSpec spec) {
+        List<ParamProblem> problems = new ArrayList<>();
+        plainHttpHosts.problem(spec.param("url")).ifPresent(p -> problems.add(new ParamProblem("url", p)));
+        for (String name : List.of("secret", "rotationSecret")) {
+            spec.optionalParam(name)
+                    .ifPresent(ref -> secretProblem(ref).ifPresent(p -> problems.add(new ParamProblem(name, p))));
+        }
+        return problems;
+    }
+
+    @Override
+    public RouteInstance create(InstanceSpec spec) {
+        String routeId = spec.routeId();
+        List<WebhookSecret> secrets = new ArrayList<>();
+        secrets.add(secret(spec.param("secret")));
+        spec.optionalParam("rotationSecret").map(WebhookDeliveryFamily::secret).ifPresent(secrets::add);
+        Duration timeout = spec.durationParam("timeout");
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+        SubscriptionMetrics metrics = new SubscriptionMetrics(meters, routeId);
+        Subscription subscription = new Subscription(
+                routeId,
+                URI.create(spec.param("url").trim()),
+                new WebhookSigner(secrets),
+                client,
+                timeout,
+                spec.optionalParam("fields").map(FieldSelection::parse).orElse(FieldSelection.ALL),
+                spec.throttlePerSecond().map(RateLimit::new).orElse(RateLimit.NONE),
+                metrics,
+                clock);
+        Map<String, Object> parameters = Map.of(
+                "routeId", routeId,
+                "source", consumerUri(spec),
+                "debug", spec.param("debug"));
+        return new RouteInstance() {
+            @Override
+            public Map<String, Object> templateParameters() {
+                return parameters;
+            }
+
+            @Override
+            public Map<String, Object> beans() {
+                return Map.of(beanName(routeId), subscription);
+            }
+
+            @Override
+            public void close() {
+                metrics.close();
+            }
+        };
+    }
+
+    /**
+     * The subscription's consumer: its own group; offsets committed only by the route after each outcome
+     * (autoCommitEnable=false, allowManualCommit with the synchronous commit factory); an exchange that fails
+     * without a recorded outcome makes the consumer seek back to it (breakOnFirstError). The poll interval allows
+     * every record of a poll its full retry budget.
+     */
+    static String consumerUri(InstanceSpec spec) {
+        int batchSize = spec.intParam("batchSize");
+        boolean batching = batchSize > 1;
+        int perPoll = batching ? batchSize : RECORDS_PER_POLL;
+        Duration perAttempt =
+                spec.durationParam("timeout").plus(spec.retryPolicy().maxDelay());
+        long maxPollIntervalMs = Math.min(
+                Integer.MAX_VALUE,
+                Math.max(
+                        Duration.ofMinutes(5).toMillis(),
+                        perAttempt.toMillis() * spec.retryPolicy().maxAttempts() * (batching ? 1 : perPoll)));
+        return "kafka:" + spec.param("topic")
+                + "?groupId=" + spec.optionalParam("groupId").orElse("caravan-webhook-" + spec.routeId())
+                + "&autoOffsetReset=" + spec.param("startFrom")
+                + "&autoCommitEnable=false&allowManualCommit=true"
+                + "&kafkaManualCommitFactory=#class:org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommitFactory"
+                + "&breakOnFirstError=true"
+                + "&maxPollRecords=" + perPoll
+                + "&maxPollIntervalMs=" + maxPollIntervalMs
+                + "&pollTimeoutMs=500"
+                + (batching ? "&batching=true" : "");
+    }
+
+    private static Optional<String> secretProblem(String ref) {
+        try {
+            secret(ref);
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    private static WebhookSecret secret(String ref) {
+        SecretRef secretRef = SecretRef.parse(ref);
+        try {
+            return WebhookSecret.parse(secretRef.resolve());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("secret " + secretRef + ": " + e.getMessage());
+        }
+    }
+
+    static String beanName(String routeId) {
+        return "caravan-webhook-" + routeId;
+    }
+}

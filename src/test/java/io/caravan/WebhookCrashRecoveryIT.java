@@ -1,0 +1,127 @@
+package io.caravan;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.caravan.store.RouteConfigStore;
+import io.caravan.testing.CaravanApp;
+import io.caravan.testing.Databases;
+import io.caravan.testing.EmbeddedKafka;
+import io.caravan.testing.Events;
+import io.caravan.testing.SubscriptionRow;
+import java.io.File;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Guards against losing an event when the process dies between the POST and the offset commit: caravan runs as a
+ * separate JVM (PostgreSQL store, the broker in this test JVM), is killed with SIGKILL while the subscriber is still
+ * answering the first event, and is started again: the event is sent again with the same webhook-id, and every
+ * event arrives.
+ */
+class WebhookCrashRecoveryIT {
+    private static final int EVENTS = 5;
+
+    @TempDir
+    Path dir;
+
+    private final List<Process> processes = new ArrayList<>();
+    private WireMockServer subscriber;
+
+    @AfterEach
+    void tearDown() {
+        processes.forEach(Process::destroyForcibly);
+        if (subscriber != null) {
+            subscriber.stop();
+        }
+    }
+
+    @Test
+    void killed_between_the_post_and_the_offset_commit_resends_the_event_with_the_same_webhook_id() throws Exception {
+        subscriber = new WireMockServer(wireMockConfig().dynamicPort());
+        subscriber.start();
+        // the first answer takes long enough for the process to be killed while it waits
+        subscriber.stubFor(post(urlEqualTo("/hooks"))
+                .willReturn(aResponse().withStatus(200).withFixedDelay(10_000)));
+        String topic = "crash-events";
+        EmbeddedKafka.createTopic(topic, 1);
+        for (int i = 1; i <= EVENTS; i++) {
+            Events.send(topic, "obj-" + i, Events.event("evt-crash-" + i, Map.of("id", i)));
+        }
+
+        String storeDb = Databases.emptyPostgresDatabase();
+        DataSource store = Databases.pool(Databases.postgresJdbcUrl(storeDb), "postgres", "");
+        io.caravan.store.Stores.migrate(store);
+        new RouteConfigStore(store, Clock.systemUTC())
+                .upsert(
+                        SubscriptionRow.of(
+                                        "crash-hooks",
+                                        topic,
+                                        subscriber.baseUrl() + "/hooks",
+                                        Events.secretFile(dir, "secret"))
+                                .param("timeout", "30s")
+                                .row(),
+                        "test");
+
+        Map<String, String> env = new HashMap<>();
+        env.put("CARAVAN_DATASOURCE_URL", Databases.postgresJdbcUrl(storeDb));
+        env.put("CARAVAN_DATASOURCE_USER", "postgres");
+        env.put("CARAVAN_DATASOURCE_PASSWORD", "");
+        env.put("CARAVAN_MODE", "production");
+        env.put("CARAVAN_CONFIG_SEED_FILE", "");
+        env.put("CARAVAN_CONFIG_REFRESH", "300ms");
+        env.put("CARAVAN_KAFKA_BROKERS", EmbeddedKafka.bootstrapServers());
+        env.put("CAMEL_SERVER_ENABLED", "false");
+        env.put("CAMEL_MAIN_JMXENABLED", "false");
+
+        Process first = start(env, 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> !requests().isEmpty());
+        first.destroyForcibly().waitFor(); // SIGKILL while the first POST waits for its answer
+        assertThat(requests()).extracting(r -> r.getHeader("webhook-id")).containsExactly("evt-crash-1");
+
+        subscriber.resetAll();
+        subscriber.stubFor(post(urlEqualTo("/hooks")).willReturn(aResponse().withStatus(200)));
+        start(env, 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> requests().size() >= EVENTS);
+
+        assertThat(requests())
+                .as("after the restart: the interrupted event again, same webhook-id, then the rest in order")
+                .extracting(r -> r.getHeader("webhook-id"))
+                .containsExactly("evt-crash-1", "evt-crash-2", "evt-crash-3", "evt-crash-4", "evt-crash-5");
+    }
+
+    private List<LoggedRequest> requests() {
+        return subscriber.findAll(postRequestedFor(urlEqualTo("/hooks")));
+    }
+
+    private Process start(Map<String, String> env, int n) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.caravan.CaravanMain");
+        pb.environment().putAll(env);
+        pb.environment().put("CAMEL_MANAGEMENT_PORT", String.valueOf(CaravanApp.freePort()));
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(new File("target/webhook-crash-run-" + n + ".log"));
+        Process p = pb.start();
+        processes.add(p);
+        return p;
+    }
+}

@@ -1,0 +1,111 @@
+package io.caravan.feed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.store.DrainProfile;
+import io.caravan.testing.Databases;
+import io.caravan.testing.EmbeddedKafka;
+import io.caravan.testing.Events;
+import io.caravan.testing.FeedFixture;
+import io.caravan.testing.FeedRow;
+import io.caravan.testing.SharedFeedApps;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.camel.component.kafka.KafkaComponent;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The watermark feed with its Kafka sink: rows become seed-002 events on a topic, with ids a replay keeps. */
+class FeedKafkaSinkTest {
+    @RegisterExtension
+    static final SharedFeedApps APPS = new SharedFeedApps();
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final Instant T0 = Instant.now().minus(Duration.ofMinutes(10)).truncatedTo(ChronoUnit.SECONDS);
+
+    @ParameterizedTest
+    @EnumSource(Databases.Backend.class)
+    void rows_become_keyed_events_and_a_replay_from_an_older_watermark_repeats_the_same_event_ids(
+            Databases.Backend backend) throws Exception {
+        FeedFixture feeds = APPS.on(backend);
+        feeds.app()
+                .camel()
+                .getComponent("kafka", KafkaComponent.class)
+                .getConfiguration()
+                .setBrokers(EmbeddedKafka.bootstrapServers());
+        FeedFixture.Source source = feeds.newSource();
+        source.table().insert(1, 8, T0);
+        String id = "kafka-sink-" + backend.name().toLowerCase();
+        String topic = "feed-events-" + backend.name().toLowerCase();
+        EmbeddedKafka.createTopic(topic, 2);
+        feeds.app().profiles().upsert(new DrainProfile("TEST_5x4", Duration.ofSeconds(1), 5, 4, "test"));
+        FeedRow row = FeedRow.jdbc(id, "TEST_5x4", source.name(), "http://localhost/unused")
+                .param("sink", "kafka")
+                .param("targetTopic", topic)
+                .param("eventType", "HOURS_CHANGED");
+
+        feeds.startFeed(row);
+        List<ConsumerRecord<String, String>> first = Events.read(topic, 8);
+        assertThat(first).hasSize(8);
+        for (ConsumerRecord<String, String> r : first) {
+            JsonNode event = JSON.readTree(r.value());
+            assertThat(event.fieldNames())
+                    .toIterable()
+                    .containsExactly("event_id", "event_type", "route", "timestamp", "source_timestamp", "data");
+            assertThat(event.get("event_type").asText()).isEqualTo("HOURS_CHANGED");
+            assertThat(event.get("route").asText()).isEqualTo(id);
+            assertThat(r.key())
+                    .as("record key = object id")
+                    .isEqualTo(event.get("data").get("id").asText());
+            assertThat(new String(r.headers().lastHeader("event_id").value(), StandardCharsets.UTF_8))
+                    .isEqualTo(event.get("event_id").asText());
+        }
+        feeds.awaitMoreExecutions(id, 1);
+        assertThat(feeds.app().watermarks().find(id))
+                .get()
+                .extracting(w -> w.id())
+                .isEqualTo("8");
+
+        // replay: the feed starts again from before its first row (watermark and ledger entries gone)
+        feeds.stopFeed(id);
+        try (Connection c = feeds.app().store().getConnection();
+                PreparedStatement w = c.prepareStatement("DELETE FROM watermark WHERE route_id = ?");
+                PreparedStatement l = c.prepareStatement("DELETE FROM idempotency_ledger WHERE route_id = ?")) {
+            w.setString(1, id);
+            w.executeUpdate();
+            l.setString(1, id);
+            l.executeUpdate();
+        }
+        feeds.startFeed(row);
+        List<ConsumerRecord<String, String>> all = Events.read(topic, 16);
+        assertThat(all).hasSize(16);
+        Map<String, List<String>> idsByObject = all.stream()
+                .collect(Collectors.groupingBy(
+                        ConsumerRecord::key, Collectors.mapping(FeedKafkaSinkTest::eventId, Collectors.toList())));
+        assertThat(idsByObject).hasSize(8);
+        idsByObject.forEach((object, ids) -> assertThat(ids)
+                .as("event ids of object %s, first run and replay", object)
+                .hasSize(2)
+                .containsOnly(EventId.of(
+                        id, object, T0.plusNanos(Long.parseLong(object) * 1000).toString())));
+    }
+
+    private static String eventId(ConsumerRecord<String, String> r) {
+        try {
+            return JSON.readTree(r.value()).get("event_id").asText();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
