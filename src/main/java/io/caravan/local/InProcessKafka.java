@@ -1,5 +1,7 @@
 package io.caravan.local;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -21,7 +23,11 @@ public final class InProcessKafka implements AutoCloseable {
     /** Formats a fresh log directory (deleted on close), starts the node and waits until the broker is ready. */
     public static InProcessKafka start() {
         try {
+            // our own directory: the test kit's default one is deleted by a JVM shutdown hook of its own, which
+            // races the broker's orderly stop (after Camel's routes) and fails it with missing checkpoint files
+            Path logs = Files.createTempDirectory("caravan-kafka-");
             KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                            .setBaseDirectory(logs)
                             .setCombined(true)
                             .setNumBrokerNodes(1)
                             .setNumControllerNodes(1)
@@ -33,6 +39,7 @@ public final class InProcessKafka implements AutoCloseable {
                     .setConfigProp("group.initial.rebalance.delay.ms", "0")
                     .setConfigProp("num.partitions", "3")
                     .setConfigProp("auto.create.topics.enable", "true")
+                    .setDeleteOnClose(true)
                     .build();
             cluster.format();
             cluster.startup();
