@@ -92,6 +92,14 @@ class WebhookDeliveryTest {
             assertThat(body.get("event_id").asText()).isEqualTo("evt-" + c.n + "-" + (i + 1)); // in order
             assertThat(r.getHeader("Content-Type")).startsWith("application/json");
             assertThat(signatures(r)).containsExactly(independentSignature(Events.keyOf(c.secret), r));
+            // and as a subscriber would check it: the Standard Webhooks reference library's verify
+            new com.standardwebhooks.Webhook(secretText(c.secret))
+                    .verify(
+                            r.getBodyAsString(),
+                            Map.of(
+                                    "webhook-id", List.of(r.getHeader("webhook-id")),
+                                    "webhook-timestamp", List.of(r.getHeader("webhook-timestamp")),
+                                    "webhook-signature", List.of(r.getHeader("webhook-signature"))));
         }
         await().untilAsserted(() ->
                 assertThat(metric("caravan_webhook_delivered_total", c.routeId)).isEqualTo(3.0));
@@ -347,6 +355,12 @@ class WebhookDeliveryTest {
 
     private double metric(String name, String routeId) {
         return PrometheusScrape.of(app).forRoute(name, routeId).orElse(0.0);
+    }
+
+    /** The whsec_ text of a file: secret reference. */
+    private static String secretText(String fileRef) throws Exception {
+        return java.nio.file.Files.readString(java.nio.file.Path.of(fileRef.substring("file:".length())))
+                .strip();
     }
 
     static List<String> signatures(LoggedRequest r) {
