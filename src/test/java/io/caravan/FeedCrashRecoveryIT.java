@@ -19,10 +19,8 @@ import io.caravan.store.RouteConfigRow;
 import io.caravan.store.RouteConfigStore;
 import io.caravan.store.Watermark;
 import io.caravan.store.Watermarks;
-import io.caravan.testing.CaravanApp;
+import io.caravan.testing.CaravanProcesses;
 import io.caravan.testing.Databases;
-import java.io.File;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
@@ -30,7 +28,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,12 +45,12 @@ import org.junit.jupiter.api.Test;
 class FeedCrashRecoveryIT {
     private static final int ROWS = 60;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final List<Process> processes = new ArrayList<>();
+    private final CaravanProcesses processes = new CaravanProcesses();
     private WireMockServer target;
 
     @AfterEach
     void tearDown() {
-        processes.forEach(Process::destroyForcibly);
+        processes.close();
         if (target != null) {
             target.stop();
         }
@@ -124,14 +121,14 @@ class FeedCrashRecoveryIT {
         env.put("CAMEL_SERVER_ENABLED", "false");
         env.put("CAMEL_MAIN_JMXENABLED", "false");
 
-        Process first = start(env, 1);
+        Process first = processes.start(env, "crash-recovery-run-1.log");
         await().atMost(Duration.ofSeconds(60)).until(() -> deliveries().size() >= 15);
         first.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no graceful stop
         int beforeCrash = deliveries().size();
         assertThat(beforeCrash).isLessThan(ROWS);
 
         Instant restartedAt = Instant.now();
-        start(env, 2);
+        processes.start(env, "crash-recovery-run-2.log");
         await().atMost(Duration.ofSeconds(90)).until(() -> rowIds(deliveries()).size() == ROWS);
 
         List<ServeEvent> all = deliveries();
@@ -179,20 +176,5 @@ class FeedCrashRecoveryIT {
         } catch (Exception ex) {
             throw new IllegalStateException(ex);
         }
-    }
-
-    private Process start(Map<String, String> env, int n) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.caravan.CaravanMain");
-        pb.environment().putAll(env);
-        pb.environment().put("CAMEL_MANAGEMENT_PORT", String.valueOf(CaravanApp.freePort()));
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(new File("target/crash-recovery-run-" + n + ".log"));
-        Process p = pb.start();
-        processes.add(p);
-        return p;
     }
 }

@@ -15,13 +15,11 @@ import io.caravan.store.IdempotencyLedger;
 import io.caravan.store.LedgerStatus;
 import io.caravan.store.RouteConfigStore;
 import io.caravan.store.Stores;
-import io.caravan.testing.CaravanApp;
+import io.caravan.testing.CaravanProcesses;
 import io.caravan.testing.Databases;
 import io.caravan.testing.LocalAws;
 import io.caravan.testing.TriggerRows;
 import io.caravan.trigger.S3Notification;
-import java.io.File;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,12 +45,12 @@ class TriggerCrashRecoveryIT {
     private static final int CHANGES = 8;
     private static final String CUSTOMER = "crash";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final List<Process> processes = new ArrayList<>();
+    private final CaravanProcesses processes = new CaravanProcesses();
     private WireMockServer target;
 
     @AfterEach
     void tearDown() {
-        processes.forEach(Process::destroyForcibly);
+        processes.close();
         if (target != null) {
             target.stop();
         }
@@ -122,14 +120,14 @@ class TriggerCrashRecoveryIT {
         env.put("CAMEL_SERVER_ENABLED", "false");
         env.put("CAMEL_MAIN_JMXENABLED", "false");
 
-        Process first = start(env, 1);
+        Process first = processes.start(env, "trigger-crash-run-1.log");
         await().atMost(Duration.ofSeconds(60))
                 .until(() -> target.getAllServeEvents().size() >= 3);
         first.destroyForcibly().waitFor(); // SIGKILL while requests are held: no graceful stop
         int triggersLeft = triggers(aws, bucket).size();
         assertThat(triggersLeft).as("changes left when the process died").isPositive();
 
-        start(env, 2);
+        processes.start(env, "trigger-crash-run-2.log");
         await().atMost(Duration.ofSeconds(90)).until(() -> triggers(aws, bucket).isEmpty());
 
         for (String change : changes) {
@@ -173,20 +171,5 @@ class TriggerCrashRecoveryIT {
         return aws.s3().listObjectsV2(b -> b.bucket(bucket).prefix("customers/")).contents().stream()
                 .map(S3Object::key)
                 .toList();
-    }
-
-    private Process start(Map<String, String> env, int n) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.caravan.CaravanMain");
-        pb.environment().putAll(env);
-        pb.environment().put("CAMEL_MANAGEMENT_PORT", String.valueOf(CaravanApp.freePort()));
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(new File("target/trigger-crash-run-" + n + ".log"));
-        Process p = pb.start();
-        processes.add(p);
-        return p;
     }
 }

@@ -11,16 +11,14 @@ import static org.awaitility.Awaitility.await;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.caravan.store.RouteConfigStore;
-import io.caravan.testing.CaravanApp;
+import io.caravan.testing.CaravanProcesses;
 import io.caravan.testing.Databases;
 import io.caravan.testing.EmbeddedKafka;
 import io.caravan.testing.Events;
 import io.caravan.testing.SubscriptionRow;
-import java.io.File;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,12 +39,12 @@ class WebhookCrashRecoveryIT {
     @TempDir
     Path dir;
 
-    private final List<Process> processes = new ArrayList<>();
+    private final CaravanProcesses processes = new CaravanProcesses();
     private WireMockServer subscriber;
 
     @AfterEach
     void tearDown() {
-        processes.forEach(Process::destroyForcibly);
+        processes.close();
         if (subscriber != null) {
             subscriber.stop();
         }
@@ -90,14 +88,14 @@ class WebhookCrashRecoveryIT {
         env.put("CAMEL_SERVER_ENABLED", "false");
         env.put("CAMEL_MAIN_JMXENABLED", "false");
 
-        Process first = start(env, 1);
+        Process first = processes.start(env, "webhook-crash-run-1.log");
         await().atMost(Duration.ofSeconds(60)).until(() -> !requests().isEmpty());
         first.destroyForcibly().waitFor(); // SIGKILL while the first POST waits for its answer
         assertThat(requests()).extracting(r -> r.getHeader("webhook-id")).containsExactly("evt-crash-1");
 
         subscriber.resetAll();
         subscriber.stubFor(post(urlEqualTo("/hooks")).willReturn(aResponse().withStatus(200)));
-        start(env, 2);
+        processes.start(env, "webhook-crash-run-2.log");
         await().atMost(Duration.ofSeconds(60)).until(() -> requests().size() >= EVENTS);
 
         assertThat(requests())
@@ -108,20 +106,5 @@ class WebhookCrashRecoveryIT {
 
     private List<LoggedRequest> requests() {
         return subscriber.findAll(postRequestedFor(urlEqualTo("/hooks")));
-    }
-
-    private Process start(Map<String, String> env, int n) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.caravan.CaravanMain");
-        pb.environment().putAll(env);
-        pb.environment().put("CAMEL_MANAGEMENT_PORT", String.valueOf(CaravanApp.freePort()));
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(new File("target/webhook-crash-run-" + n + ".log"));
-        Process p = pb.start();
-        processes.add(p);
-        return p;
     }
 }

@@ -14,6 +14,7 @@ import java.util.Set;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.core5.http.NoHttpResponseException;
+import org.apache.kafka.common.errors.RetriableException;
 
 /**
  * The one place that decides the {@link ErrorCategory} of a failure. It walks the cause chain from the
@@ -55,6 +56,10 @@ public final class ErrorClassifier {
         // only reading can be the payload's fault; a Jackson failure while writing is caravan's bug (SYSTEM)
         if (t instanceof StreamReadException || t instanceof MismatchedInputException) {
             return Classification.of(ErrorCategory.DATA_QUALITY, null, "unparseable payload: " + firstLine(t));
+        }
+        // the broker did not answer in time or not yet (timeouts, leader elections, too few in-sync replicas)
+        if (t instanceof RetriableException) {
+            return Classification.of(ErrorCategory.TRANSIENT, null, "Kafka: " + describe(t));
         }
         if (t instanceof UnknownHostException) {
             return Classification.of(

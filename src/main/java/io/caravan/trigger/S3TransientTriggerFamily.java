@@ -1,5 +1,6 @@
 package io.caravan.trigger;
 
+import static io.caravan.template.TemplateParameter.choice;
 import static io.caravan.template.TemplateParameter.optional;
 import static io.caravan.template.TemplateParameter.required;
 
@@ -28,7 +29,7 @@ import org.apache.camel.CamelContext;
 
 /**
  * The s3-transient-trigger family (seed 003): one route per customer queue. S3 event → trigger still there? → load
- * archive → process (ledger key &lt;changeId&gt;:&lt;customer&gt;) → append a modification to the archive → delete the
+ * archive → process: HTTP POST or Kafka publish (ledger key &lt;changeId&gt;:&lt;customer&gt;) → append a modification to the archive → delete the
  * trigger → acknowledge. Each instance also runs the customer's orphan sweeper.
  */
 public final class S3TransientTriggerFamily implements RouteFamily {
@@ -53,17 +54,44 @@ public final class S3TransientTriggerFamily implements RouteFamily {
                     "bucket",
                     ParamType.IDENTIFIER,
                     "The S3 bucket holding archive/, customers/ and the quarantine prefix."),
-            required(
+            choice(
+                    "sink",
+                    List.of("http", "kafka"),
+                    "http",
+                    "The processing step: http (the archive document POSTed to target) or kafka (published to targetTopic "
+                            + "as an event {event_id, event_type, route, timestamp, source_timestamp, data = the archive "
+                            + "document}, key <changeId>, header Idempotency-Key <changeId>:<customer>; idempotent producer, "
+                            + "acks=all). Either way the ledger records the change as done only after the target acknowledged."),
+            optional(
                     "target",
                     ParamType.URL,
-                    "The processing step: each change's archive document is POSTed here as JSON with Idempotency-Key "
+                    null,
+                    "sink http: each change's archive document is POSTed here as JSON with Idempotency-Key "
                             + "<changeId>:<customer>."),
+            optional(
+                    "targetTopic",
+                    ParamType.IDENTIFIER,
+                    null,
+                    "sink kafka: the topic each change is published to (brokers: caravan.kafka.brokers). Keyed by the change "
+                            + "id, so one change's events stay in order; the archive records topic, partition and offset."),
+            optional(
+                    "eventType",
+                    ParamType.IDENTIFIER,
+                    "CHANGE_TRIGGERED",
+                    "sink kafka: the event_type written into each event."),
+            optional(
+                    "publishTimeout",
+                    ParamType.DURATION,
+                    "30s",
+                    "sink kafka: how long a publish may wait for the broker, for the topic's metadata and again for the "
+                            + "acknowledgement; then it fails as retryable: the trigger is kept and the message comes back."),
             optional(
                     "sharedTarget",
                     ParamType.URL,
                     null,
                     "A side effect shared by every customer of a change (one meeting per change): POSTed once per change "
-                            + "with Idempotency-Key <changeId>; the second customer finds it done. Unset: none."),
+                            + "with Idempotency-Key <changeId>; the second customer finds it done. Always HTTP, whatever "
+                            + "the sink. Unset: none."),
             optional(
                     "region",
                     ParamType.IDENTIFIER,
@@ -172,6 +200,16 @@ public final class S3TransientTriggerFamily implements RouteFamily {
             problems.add(
                     new ParamProblem("customer", "must be 1-64 of [A-Za-z0-9_-] (it is part of every trigger key)"));
         }
+        boolean kafka = isKafka(spec);
+        if (!kafka && spec.optionalParam("target").isEmpty()) {
+            problems.add(new ParamProblem("target", "is required when sink is http"));
+        }
+        if (kafka && spec.optionalParam("targetTopic").isEmpty()) {
+            problems.add(new ParamProblem("targetTopic", "is required when sink is kafka"));
+        }
+        if (kafka && spec.durationParam("publishTimeout").toMillis() < 1) {
+            problems.add(new ParamProblem("publishTimeout", "must be positive"));
+        }
         if (spec.intParam("maxMessagesPerPoll") > 10) {
             problems.add(new ParamProblem("maxMessagesPerPoll", "SQS returns at most 10 messages per receive"));
         }
@@ -216,6 +254,16 @@ public final class S3TransientTriggerFamily implements RouteFamily {
                 routeId);
         TriggerMetrics metrics = new TriggerMetrics(meters, routeId);
         TriggerBucket bucket = new TriggerBucket(clients.s3(), spec.param("bucket"));
+        ProcessingTarget target = isKafka(spec)
+                ? new KafkaTarget(
+                        routeId,
+                        spec.param("targetTopic"),
+                        spec.param("eventType"),
+                        spec.durationParam("publishTimeout"),
+                        clock)
+                : new HttpTarget(spec.param("target"));
+        ProcessingTarget sharedTarget =
+                spec.optionalParam("sharedTarget").map(HttpTarget::new).orElse(null);
         TransientTrigger trigger = new TransientTrigger(
                 new TransientTrigger.Settings(
                         routeId,
@@ -224,6 +272,8 @@ public final class S3TransientTriggerFamily implements RouteFamily {
                         spec.param("quarantinePrefix"),
                         spec.intParam("maxArchiveBytes"),
                         spec.optionalParam("sharedTarget").isPresent()),
+                target,
+                sharedTarget,
                 bucket,
                 clients.sqs(),
                 ledger,
@@ -257,7 +307,7 @@ public final class S3TransientTriggerFamily implements RouteFamily {
                 "visibilityTimeoutSeconds",
                 Math.max(1, spec.durationParam("visibilityTimeout").toSeconds()));
         parameters.put("waitTimeSeconds", spec.durationParam("waitTime").toSeconds());
-        parameters.put("targetEndpoint", spec.param("target"));
+        parameters.put("targetEndpoint", target.endpointUri());
         // without a shared side effect the route's filter never reaches this endpoint
         parameters.put(
                 "sharedTargetEndpoint",
@@ -282,6 +332,10 @@ public final class S3TransientTriggerFamily implements RouteFamily {
                 clients.close();
             }
         };
+    }
+
+    private static boolean isKafka(InstanceSpec spec) {
+        return spec.param("sink").equals("kafka");
     }
 
     private Optional<URI> endpoint(String key) {

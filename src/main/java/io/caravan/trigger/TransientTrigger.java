@@ -41,6 +41,11 @@ public final class TransientTrigger {
     public static final String PENDING = "caravanTriggerPending";
     public static final String MUST_PROCESS = "caravanTriggerMustProcess";
     public static final String MUST_SHARE = "caravanTriggerMustShare";
+    /** Headers of the processing step's request or record. */
+    static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
+
+    static final String CUSTOMER_HEADER = "Caravan-Customer";
+    static final String CHANGE_ID_HEADER = "Caravan-Change-Id";
 
     private static final Logger LOG = LoggerFactory.getLogger(TransientTrigger.class);
     private static final String RECEIPT_HANDLE = "CamelAwsSqsReceiptHandle";
@@ -57,6 +62,8 @@ public final class TransientTrigger {
             boolean shared) {}
 
     private final Settings settings;
+    private final ProcessingTarget target;
+    private final ProcessingTarget sharedTarget;
     private final TriggerBucket bucket;
     private final SqsClient sqs;
     private final IdempotencyLedger ledger;
@@ -68,6 +75,8 @@ public final class TransientTrigger {
 
     TransientTrigger(
             Settings settings,
+            ProcessingTarget target,
+            ProcessingTarget sharedTarget,
             TriggerBucket bucket,
             SqsClient sqs,
             IdempotencyLedger ledger,
@@ -75,6 +84,8 @@ public final class TransientTrigger {
             TriggerMetrics metrics,
             Clock clock) {
         this.settings = settings;
+        this.target = target;
+        this.sharedTarget = sharedTarget;
         this.bucket = bucket;
         this.sqs = sqs;
         this.ledger = ledger;
@@ -136,7 +147,10 @@ public final class TransientTrigger {
         TriggerWork work = exchange.getMessage().getBody(TriggerWork.class);
         exchange.setProperty(WORK, work);
         Optional<TriggerBucket.StoredObject> trigger = bucket.head(work.key.key());
-        trigger.ifPresent(t -> metrics.triggerAge(Duration.between(t.lastModified(), clock.instant())));
+        trigger.ifPresent(t -> {
+            metrics.triggerAge(Duration.between(t.lastModified(), clock.instant()));
+            work.triggerModified = t.lastModified();
+        });
         if (trigger.isEmpty()) {
             LOG.info("trigger {}: {} is gone, already handled; skipped", settings.routeId(), work.key);
         }
@@ -186,28 +200,32 @@ public final class TransientTrigger {
         exchange.setProperty(MUST_SHARE, work.sharedClaim != null && work.sharedClaim.mustProcess());
     }
 
-    /** The processing request: the archive document, POSTed with Idempotency-Key &lt;changeId&gt;:&lt;customer&gt;. */
+    /**
+     * The processing step's message: the archive document with idempotency key &lt;changeId&gt;:&lt;customer&gt;, as
+     * an HTTP POST or a Kafka record (the route's sink).
+     */
     public void prepareProcessing(Exchange exchange) {
         TriggerWork work = work(exchange);
-        request(exchange, work, work.key.processingKey());
+        target.prepare(exchange, work, settings.customer(), work.key.processingKey());
     }
 
+    /** The target acknowledged: only now the ledger records DONE. */
     public void processed(Exchange exchange) {
         TriggerWork work = work(exchange);
-        work.processingOutcome = outcome(exchange);
+        work.processingOutcome = target.outcome(exchange);
         ledger.complete(List.of(Completion.done(work.key.processingKey(), work.processingOutcome)));
         work.claimedByUs.remove(work.key.processingKey());
     }
 
-    /** The shared side effect's request: the same document with Idempotency-Key &lt;changeId&gt;. */
+    /** The shared side effect's request: the same document POSTed with Idempotency-Key &lt;changeId&gt;. */
     public void prepareShared(Exchange exchange) {
         TriggerWork work = work(exchange);
-        request(exchange, work, work.key.sharedKey());
+        sharedTarget.prepare(exchange, work, settings.customer(), work.key.sharedKey());
     }
 
     public void sharedProcessed(Exchange exchange) {
         TriggerWork work = work(exchange);
-        work.sharedOutcome = outcome(exchange);
+        work.sharedOutcome = sharedTarget.outcome(exchange);
         ledger.complete(List.of(Completion.done(work.key.sharedKey(), work.sharedOutcome)));
         work.claimedByUs.remove(work.key.sharedKey());
     }
@@ -438,24 +456,8 @@ public final class TransientTrigger {
         work.claimedByUs.clear();
     }
 
-    private void request(Exchange exchange, TriggerWork work, String idempotencyKey) {
-        Message m = exchange.getMessage();
-        m.getHeaders().clear();
-        m.setHeader(Exchange.HTTP_METHOD, "POST");
-        m.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        m.setHeader("Idempotency-Key", idempotencyKey);
-        m.setHeader("Caravan-Customer", settings.customer());
-        m.setHeader("Caravan-Change-Id", work.key.changeId());
-        m.setBody(work.archive.json());
-    }
-
     private Optional<String> ledgerResult(String key) {
         return ledger.find(key).map(LedgerEntry::resultRef);
-    }
-
-    private static String outcome(Exchange exchange) {
-        Integer code = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-        return code == null ? "done" : "HTTP " + code;
     }
 
     private static TriggerWork work(Exchange exchange) {

@@ -1,6 +1,7 @@
 package io.caravan.trigger;
 
 import io.caravan.store.ClaimOutcome;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,6 +10,7 @@ public final class TriggerWork {
     final TriggerKey key;
     final TriggerMessage message;
     ArchiveDocument archive;
+    Instant triggerModified;
     ClaimOutcome processingClaim;
     ClaimOutcome sharedClaim;
     String processingOutcome;

@@ -108,6 +108,19 @@ class ErrorClassifierTest {
     }
 
     @Test
+    void a_kafka_send_the_broker_did_not_acknowledge_in_time_is_transient() {
+        Classification c = classifier.classify(new org.apache.camel.RuntimeCamelException(
+                new org.apache.kafka.common.errors.TimeoutException("Topic t not present in metadata after 500 ms.")));
+
+        assertThat(c.category()).isEqualTo(ErrorCategory.TRANSIENT);
+        assertThat(c.reason()).isEqualTo("Kafka: TimeoutException: Topic t not present in metadata after 500 ms.");
+        assertThat(classifier
+                        .classify(new org.apache.kafka.common.errors.RecordTooLargeException("too large"))
+                        .category())
+                .isEqualTo(ErrorCategory.SYSTEM);
+    }
+
+    @Test
     void unknown_host_is_a_permanent_configuration_error() {
         Classification c = classifier.classify(new UnknownHostException("crm.exmaple"));
 

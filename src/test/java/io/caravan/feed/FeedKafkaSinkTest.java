@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.events.EventId;
 import io.caravan.store.DrainProfile;
 import io.caravan.testing.Databases;
 import io.caravan.testing.EmbeddedKafka;

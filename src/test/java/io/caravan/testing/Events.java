@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.BiFunction;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -63,6 +65,24 @@ public final class Events {
 
     /** Reads the topic from its beginning until {@code count} records arrived (or 30 s passed). */
     public static List<ConsumerRecord<String, String>> read(String topic, int count) {
+        return readFromBeginning(topic, (consumer, partitions) -> records -> records.size() >= count);
+    }
+
+    /** Every record the topic holds now (reads up to the partitions' end offsets, or for 30 s). */
+    public static List<ConsumerRecord<String, String>> readAll(String topic) {
+        return readFromBeginning(topic, (consumer, partitions) -> {
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            return records -> partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
+        });
+    }
+
+    private static List<ConsumerRecord<String, String>> readFromBeginning(
+            String topic,
+            BiFunction<
+                            KafkaConsumer<String, String>,
+                            List<TopicPartition>,
+                            Predicate<List<ConsumerRecord<String, String>>>>
+                    enough) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, EmbeddedKafka.bootstrapServers());
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -74,8 +94,9 @@ public final class Events {
                     .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
+            Predicate<List<ConsumerRecord<String, String>>> done = enough.apply(consumer, partitions);
             long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (records.size() < count && System.nanoTime() < until) {
+            while (!done.test(records) && System.nanoTime() < until) {
                 consumer.poll(Duration.ofMillis(200)).forEach(records::add);
             }
         }

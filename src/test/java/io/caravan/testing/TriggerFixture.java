@@ -74,10 +74,16 @@ public final class TriggerFixture implements AutoCloseable {
 
     /** Caravan on a new, empty store of {@code backend}. */
     public static TriggerFixture start(Databases.Backend backend) {
+        return start(backend, Map.of());
+    }
+
+    /** As {@link #start(Databases.Backend)}, with more settings (e.g. caravan.kafka.brokers). */
+    public static TriggerFixture start(Databases.Backend backend, Map<String, String> settings) {
         int n = NAMES.incrementAndGet();
         Map<String, String> s = backend == Databases.Backend.H2
                 ? CaravanApp.settings("jdbc:h2:mem:trigger_store_" + n + ";DB_CLOSE_DELAY=-1", "sa", "")
                 : CaravanApp.settings(Databases.postgresJdbcUrl(Databases.emptyPostgresDatabase()), "postgres", "");
+        s.putAll(settings);
         return new TriggerFixture(s);
     }
 

@@ -2,6 +2,9 @@ package io.caravan.trigger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.caravan.config.ConfigProblem;
+import io.caravan.config.EgressAllowlist;
+import io.caravan.config.RouteConfigValidator;
 import io.caravan.errors.RetryPolicy;
 import io.caravan.template.InstanceSpec;
 import io.caravan.template.RouteFamily.ParamProblem;
@@ -17,7 +20,10 @@ import org.junit.jupiter.api.Test;
 class TriggerRowRulesTest {
 
     static List<ParamProblem> problems(Map<String, String> overrides) throws Exception {
-        Map<String, String> params = TriggerRows.params(overrides);
+        return problemsOf(TriggerRows.params(overrides));
+    }
+
+    static List<ParamProblem> problemsOf(Map<String, String> params) throws Exception {
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
             var family = new S3TransientTriggerFamily(camel, null, null, null, null, null);
             return family.crossFieldProblems(new InstanceSpec(
@@ -58,5 +64,36 @@ class TriggerRowRulesTest {
         assertThat(problems(Map.of("quarantinePrefix", "failed"))).hasSize(1);
         assertThat(problems(Map.of("quarantinePrefix", "../x/"))).hasSize(1);
         assertThat(problems(Map.of("quarantinePrefix", "quarantine/triggers/"))).isEmpty();
+    }
+
+    @Test
+    void a_kafka_sink_needs_a_topic_and_an_http_sink_a_target() throws Exception {
+        assertThat(problems(Map.of("sink", "kafka"))).singleElement().satisfies(p -> assertThat(p.parameter())
+                .isEqualTo("targetTopic"));
+        assertThat(problems(Map.of("sink", "kafka", "targetTopic", "changes"))).isEmpty();
+        Map<String, String> withoutTarget = new java.util.HashMap<>(TriggerRows.params(Map.of()));
+        withoutTarget.remove("target");
+        assertThat(problemsOf(withoutTarget)).singleElement().satisfies(p -> assertThat(p.parameter())
+                .isEqualTo("target"));
+    }
+
+    @Test
+    void a_kafka_row_without_a_topic_is_rejected_naming_the_row_and_the_parameter() throws Exception {
+        try (DefaultCamelContext camel = new DefaultCamelContext()) {
+            var family = new S3TransientTriggerFamily(camel, null, null, null, null, null);
+            var validator = new RouteConfigValidator(
+                    Map.of(family.templateId(), family),
+                    id -> true,
+                    EgressAllowlist.parse("localhost"),
+                    RetryPolicy.DEFAULT);
+            Map<String, String> params = new java.util.HashMap<>(
+                    Map.of("customer", "hts", "queue", "q-hts", "bucket", "changes", "sink", "kafka"));
+            assertThat(validator
+                            .validate(TriggerRows.row("trigger-hts", params), Map.of())
+                            .problems())
+                    .extracting(ConfigProblem::message)
+                    .containsExactly(
+                            "route_config row 'trigger-hts', column params.targetTopic: is required when sink is kafka");
+        }
     }
 }

@@ -1,4 +1,4 @@
-package io.caravan.feed;
+package io.caravan.events;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

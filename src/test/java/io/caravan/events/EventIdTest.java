@@ -1,4 +1,4 @@
-package io.caravan.feed;
+package io.caravan.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
