@@ -41,6 +41,8 @@ public final class FeedExecution {
     private ExecutionStatus status = ExecutionStatus.COMPLETE;
     private final List<String> details = new ArrayList<>();
     private List<SourceRow> page = List.of();
+    /** Rows of the page from this index on are after the watermark (forward); rows before it are behind it. */
+    private int forwardFrom;
     private RowOutcome[] outcomes = new RowOutcome[0];
     private String[] keys = new String[0];
     private String[] resultRefs = new String[0];
@@ -96,17 +98,22 @@ public final class FeedExecution {
     }
 
     /**
-     * Takes the rows read for this cycle; {@code cursor} is where the pass continues (the last row read, including
-     * rows the pass then set aside, so nothing is read twice in one execution).
+     * Takes the rows read for this cycle, the forward ones from {@code forwardFrom} on; {@code next} is where the pass
+     * continues (the last row read, including rows set aside, so nothing is read twice in one execution).
      */
-    void startPage(List<SourceRow> rows, int rowsRead, Watermark next) {
+    void startPage(List<SourceRow> rows, int forwardFrom, int rowsRead, Watermark next) {
         page = rows;
+        this.forwardFrom = forwardFrom;
         outcomes = new RowOutcome[rows.size()];
         keys = new String[rows.size()];
         resultRefs = new String[rows.size()];
         read += rowsRead;
         passPages++;
         cursor = next;
+    }
+
+    int forwardFrom() {
+        return forwardFrom;
     }
 
     List<SourceRow> page() {

@@ -220,9 +220,13 @@ public final class WatermarkFeed {
         forgetOutcome(exchange);
         try {
             List<SourceRow> read = source.page(execution.cursor(), budget.maxReturnedEvents());
-            List<SourceRow> rows = within(execution, read);
+            List<SourceRow> rows = new ArrayList<>(read.size());
+            int forwardFrom = within(execution, read, rows);
             execution.startPage(
-                    rows, read.size(), read.isEmpty() ? execution.cursor() : read.get(read.size() - 1).position());
+                    rows,
+                    forwardFrom,
+                    read.size(),
+                    read.isEmpty() ? execution.cursor() : read.get(read.size() - 1).position());
             metrics.read.increment(read.size());
             List<String> payloads = new ArrayList<>(rows.size());
             List<RowRules.Judgement> judgements = new ArrayList<>(rows.size());
@@ -246,7 +250,7 @@ public final class WatermarkFeed {
                 } else if (claim.mustProcess() && judgement.problem() != null) {
                     quarantine(exchange, execution, i, rows.get(i), payloads.get(i), judgement);
                 } else if (claim.mustProcess()) {
-                    if (execution.pass().behindWatermark()) {
+                    if (i < forwardFrom) {
                         late(execution, rows.get(i), claim);
                     }
                     deliveries.add(new Delivery(rows.get(i), payloads.get(i), key, i));
@@ -266,33 +270,34 @@ public final class WatermarkFeed {
     }
 
     /**
-     * The rows of a page the pass may take: forward, those before the commit horizon (the first one after it ends the
-     * pass); behind the watermark, those at or before it (the first one after it ends the lap).
+     * Collects the rows of a page the execution may take and returns the index of the first one after the watermark
+     * (the forward part of the page). Rows after the commit horizon are left for later (the first one ends the
+     * forward pass); the backstop takes only rows at or before the watermark. The overlap re-check's page runs on
+     * into the forward pass when it passes the watermark, so re-checking costs no extra read when the window is small.
      */
-    private List<SourceRow> within(FeedExecution execution, List<SourceRow> read) {
-        boolean full = read.size() >= budget.maxReturnedEvents();
-        List<SourceRow> rows = new ArrayList<>(read.size());
+    private int within(FeedExecution execution, List<SourceRow> read, List<SourceRow> rows) {
+        ReadPass pass = execution.pass();
+        int forwardFrom = pass == ReadPass.FORWARD ? 0 : -1;
         for (SourceRow row : read) {
-            if (execution.pass().behindWatermark()) {
-                if (row.position().isAfter(execution.watermark())) {
-                    execution.lapDone();
-                    return rows;
+            if (forwardFrom < 0 && row.position().isAfter(execution.watermark())) {
+                execution.lapDone();
+                if (pass == ReadPass.RECONCILE) {
+                    return rows.size();
                 }
-            } else if (!execution.horizon().admits(row.position().updatedAt())) {
+                forwardFrom = rows.size();
+            }
+            if (forwardFrom >= 0 && !execution.horizon().admits(row.position().updatedAt())) {
                 execution.beyondHorizon(row);
                 execution.caughtUp();
-                return rows;
+                return forwardFrom;
             }
             rows.add(row);
         }
-        if (!full) {
-            if (execution.pass().behindWatermark()) {
-                execution.lapDone();
-            } else {
-                execution.caughtUp();
-            }
+        if (read.size() < budget.maxReturnedEvents()) {
+            execution.lapDone();
+            execution.caughtUp();
         }
-        return rows;
+        return forwardFrom < 0 ? rows.size() : forwardFrom;
     }
 
     /** A row behind the watermark whose key was new (or abandoned): it committed after the feed passed it. */
@@ -345,8 +350,10 @@ public final class WatermarkFeed {
         boolean prefixHandled = execution.firstUnhandled() == null;
         int pending = 0;
         Map<RowOutcome, Integer> tally = new EnumMap<>(RowOutcome.class);
+        boolean behindUnhandled = false;
         for (int i = 0; i < page.size(); i++) {
             RowOutcome outcome = execution.outcome(i);
+            boolean forward = i >= execution.forwardFrom();
             tally.merge(outcome, 1, Integer::sum);
             switch (outcome) {
                 case DELIVERED ->
@@ -356,12 +363,14 @@ public final class WatermarkFeed {
                 default -> {}
             }
             if (!outcome.handled()) {
-                if (pass == ReadPass.FORWARD) {
-                    execution.unhandled(page.get(i));
-                }
-                prefixHandled = false;
                 pending++;
-            } else if (prefixHandled && pass == ReadPass.FORWARD) {
+                if (forward) {
+                    execution.unhandled(page.get(i));
+                    prefixHandled = false;
+                } else {
+                    behindUnhandled = true;
+                }
+            } else if (prefixHandled && forward) {
                 advanceTo = page.get(i).position();
             }
         }
@@ -370,7 +379,7 @@ public final class WatermarkFeed {
         }
         // behind the watermark the lap stays before an unhandled row, so a later lap sees it again
         RereadCursor lap = null;
-        if (pass.behindWatermark() && pending == 0) {
+        if (pass.behindWatermark() && !behindUnhandled) {
             lap = execution.isLapDone()
                     ? RereadCursor.between(lapStartedAt(pass))
                     : new RereadCursor(Optional.of(execution.cursor()), lapStartedAt(pass));
@@ -443,12 +452,12 @@ public final class WatermarkFeed {
             }
             case OVERLAP -> {
                 // one budget's pages of re-checking at most; the lap resumes there next execution
-                if (execution.isLapDone() || execution.passPages() >= budget.maxCycles() || !execution.isMore()) {
-                    if (execution.cycles() >= budget.maxCycles()) {
-                        execution.stop();
-                    } else {
-                        execution.switchTo(ReadPass.FORWARD, execution.watermark());
-                    }
+                if (execution.isCaughtUp() || execution.cycles() >= budget.maxCycles()) {
+                    execution.stop();
+                } else if (execution.isLapDone()) {
+                    execution.switchTo(ReadPass.FORWARD, execution.cursor());
+                } else if (execution.passPages() >= budget.maxCycles()) {
+                    execution.switchTo(ReadPass.FORWARD, execution.watermark());
                 }
             }
             case RECONCILE -> {
