@@ -77,7 +77,8 @@ public final class WatermarkFeed {
     private final FeedMetrics metrics;
     private final Clock clock;
     private int executionsWithoutProgress;
-    private Instant lastHorizonWarning = Instant.MIN;
+    private Instant lastHoldWarning = Instant.MIN;
+    private String lastHorizonNote;
 
     WatermarkFeed(
             String routeId,
@@ -151,20 +152,22 @@ public final class WatermarkFeed {
         }
         metrics.horizonHold(h.hold());
         Instant now = clock.instant();
+        if (h.note() != null && !h.note().replaceAll("[0-9.]+ s", "").equals(lastHorizonNote)) {
+            LOG.warn("feed {}: {}", routeId, h.note());
+        } else if (h.note() == null && lastHorizonNote != null) {
+            LOG.info("feed {}: the commit horizon is back", routeId);
+        }
+        lastHorizonNote = h.note() == null ? null : h.note().replaceAll("[0-9.]+ s", "");
         boolean longHold = h.hold().compareTo(reread.maxHorizonWait().dividedBy(4)) > 0;
-        if ((h.note() != null || longHold) && !now.isBefore(lastHorizonWarning.plus(HORIZON_WARN_EVERY))) {
-            lastHorizonWarning = now;
-            if (h.note() != null) {
-                LOG.warn("feed {}: {}", routeId, h.note());
-            } else {
-                LOG.warn(
-                        "feed {}: a source transaction open for {} holds the commit horizon back at {}; rows after it "
-                                + "wait until it ends, or until maxHorizonWait {} has passed",
-                        routeId,
-                        TransactionHorizon.seconds(h.hold()),
-                        h.before(),
-                        reread.maxHorizonWait());
-            }
+        if (h.note() == null && longHold && !now.isBefore(lastHoldWarning.plus(HORIZON_WARN_EVERY))) {
+            lastHoldWarning = now;
+            LOG.warn(
+                    "feed {}: a source transaction open for {} holds the commit horizon back at {}; rows after it "
+                            + "wait until it ends, or until maxHorizonWait {} has passed",
+                    routeId,
+                    TransactionHorizon.seconds(h.hold()),
+                    h.before(),
+                    reread.maxHorizonWait());
         }
         return h;
     }
@@ -309,12 +312,15 @@ public final class WatermarkFeed {
             metrics.reconcileMissing.increment();
         }
         Duration behind = Duration.between(row.position().updatedAt(), execution.watermarkAtStart().updatedAt());
+        Duration age = Duration.between(row.position().updatedAt(), clock.instant());
         LOG.warn(
-                "feed {}: late row {} (updated_at {}) found {} behind the watermark by the {} pass ({}); delivering it now",
+                "feed {}: late row {} (updated_at {}, {} ago) found {} behind the watermark by the {} pass ({}); "
+                        + "delivering it now",
                 routeId,
                 row.position().id(),
                 row.position().updatedAt(),
-                behind,
+                TransactionHorizon.seconds(age),
+                TransactionHorizon.seconds(behind),
                 execution.pass().name().toLowerCase(java.util.Locale.ROOT),
                 claim == ClaimOutcome.CLAIMED ? "missing from the ledger" : "its earlier claim was abandoned");
     }
@@ -547,7 +553,9 @@ public final class WatermarkFeed {
         }
         metrics.oldestUnhandled(oldest);
         boolean progress = e.watermark().isAfter(e.watermarkAtStart()) || e.delivered() > 0;
-        if (oldest.isEmpty() || progress) {
+        // rows waiting only behind the commit horizon are the horizon hold's to report, not a stall
+        boolean onlyHorizon = e.firstUnhandled() == null && e.firstBeyondHorizon() != null;
+        if (oldest.isEmpty() || progress || onlyHorizon) {
             if (executionsWithoutProgress >= STALL_AFTER) {
                 LOG.info("feed {}: no longer stalled", routeId);
             }
