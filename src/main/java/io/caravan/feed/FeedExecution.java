@@ -38,11 +38,13 @@ public final class FeedExecution {
     private boolean caughtUp;
     /** The re-read pass reached the watermark in this page. */
     private boolean lapDone;
+
     private ExecutionStatus status = ExecutionStatus.COMPLETE;
     private final List<String> details = new ArrayList<>();
     private List<SourceRow> page = List.of();
     /** Rows of the page from this index on are after the watermark (forward); rows before it are behind it. */
     private int forwardFrom;
+
     private RowOutcome[] outcomes = new RowOutcome[0];
     private String[] keys = new String[0];
     private String[] resultRefs = new String[0];

@@ -30,6 +30,7 @@ final class FeedMetrics implements AutoCloseable {
     private final AtomicReference<Watermark> watermark = new AtomicReference<>();
     /** The oldest unhandled row's updated_at; empty when caught up; null before the first execution looked. */
     private final AtomicReference<Optional<Instant>> oldestUnhandled = new AtomicReference<>();
+
     private final AtomicReference<Duration> horizonHold = new AtomicReference<>(Duration.ZERO);
     private volatile boolean stalled;
     private final List<Meter> meters;
@@ -64,13 +65,17 @@ final class FeedMetrics implements AutoCloseable {
                     if (oldest == null) {
                         return Double.NaN;
                     }
-                    return oldest.map(t -> Math.max(0, Duration.between(t, clock.instant()).toMillis() / 1000.0))
+                    return oldest.map(t -> Math.max(
+                                    0, Duration.between(t, clock.instant()).toMillis() / 1000.0))
                             .orElse(0.0);
                 })
                 .description("age of the oldest source row not yet handled; 0 when the feed is caught up")
                 .tag("route", routeId)
                 .register(registry);
-        Gauge hold = Gauge.builder("caravan.feed.horizon.hold.seconds", horizonHold, h -> h.get().toMillis() / 1000.0)
+        Gauge hold = Gauge.builder(
+                        "caravan.feed.horizon.hold.seconds",
+                        horizonHold,
+                        h -> h.get().toMillis() / 1000.0)
                 .description("age of the oldest open source transaction holding the commit horizon back")
                 .tag("route", routeId)
                 .register(registry);

@@ -52,7 +52,10 @@ enum HorizonMode {
 
     static boolean isPostgres(DataSource dataSource) throws Exception {
         try (Connection c = dataSource.getConnection()) {
-            return c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres");
+            return c.getMetaData()
+                    .getDatabaseProductName()
+                    .toLowerCase(Locale.ROOT)
+                    .contains("postgres");
         }
     }
 }

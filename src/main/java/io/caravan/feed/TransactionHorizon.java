@@ -16,7 +16,8 @@ import javax.sql.DataSource;
  * stop strictly before the horizon, so equal timestamps are never split.
  *
  * <p>Other roles' transactions are visible only with {@code GRANT pg_read_all_stats TO <feed user>} (or pg_monitor);
- * when some backend's state is hidden, the horizon is unknown and the execution falls back to the overlap re-check.
+ * when some backend's state is hidden (or track_activities is off), the horizon is unknown and the execution
+ * falls back to the overlap re-check.
  * A transaction open longer than {@code maxWait} (typically idle in transaction) stops holding the feed back: the
  * feed reads up to now() and rows that transaction commits later are caught by the overlap re-check or the backstop.
  */
@@ -26,7 +27,7 @@ final class TransactionHorizon implements CommitHorizon {
             """
             SELECT now() AS db_now,
                    min(xact_start) FILTER (WHERE state IS DISTINCT FROM 'idle') AS oldest,
-                   count(*) FILTER (WHERE state IS NULL) AS hidden
+                   count(*) FILTER (WHERE state IS NULL OR state = 'disabled') AS hidden
             FROM pg_stat_activity
             WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'""";
 

@@ -185,7 +185,8 @@ public final class WatermarkFeed {
                 return Optional.of(at.compareTo(windowStart) > 0 ? at : windowStart);
             }
         }
-        rereadCursors.save(routeId, ReadPass.OVERLAP.name(), new RereadCursor(Optional.of(windowStart), clock.instant()));
+        rereadCursors.save(
+                routeId, ReadPass.OVERLAP.name(), new RereadCursor(Optional.of(windowStart), clock.instant()));
         return Optional.of(windowStart);
     }
 
@@ -229,7 +230,9 @@ public final class WatermarkFeed {
                     rows,
                     forwardFrom,
                     read.size(),
-                    read.isEmpty() ? execution.cursor() : read.get(read.size() - 1).position());
+                    read.isEmpty()
+                            ? execution.cursor()
+                            : read.get(read.size() - 1).position());
             metrics.read.increment(read.size());
             List<String> payloads = new ArrayList<>(rows.size());
             List<RowRules.Judgement> judgements = new ArrayList<>(rows.size());
@@ -311,7 +314,8 @@ public final class WatermarkFeed {
             execution.missing();
             metrics.reconcileMissing.increment();
         }
-        Duration behind = Duration.between(row.position().updatedAt(), execution.watermarkAtStart().updatedAt());
+        Duration behind = Duration.between(
+                row.position().updatedAt(), execution.watermarkAtStart().updatedAt());
         Duration age = Duration.between(row.position().updatedAt(), clock.instant());
         LOG.warn(
                 "feed {}: late row {} (updated_at {}, {} ago) found {} behind the watermark by the {} pass ({}); "
@@ -373,7 +377,8 @@ public final class WatermarkFeed {
                 if (forward) {
                     execution.unhandled(page.get(i));
                     prefixHandled = false;
-                } else {
+                } else if (outcome != RowOutcome.HELD) {
+                    // a held key behind the watermark is its owner's; a later backstop lap takes it over if need be
                     behindUnhandled = true;
                 }
             } else if (prefixHandled && forward) {
@@ -440,7 +445,8 @@ public final class WatermarkFeed {
             return;
         }
         if (held > 0) {
-            execution.note("rows held by another owner's lease; the watermark waits before the first, later rows go on");
+            execution.note(
+                    "rows held by another owner's lease; the watermark waits before the first, later rows go on");
         }
         continueAfter(execution);
     }
@@ -543,9 +549,8 @@ public final class WatermarkFeed {
             oldest = Optional.empty();
         } else {
             try {
-                oldest = source.page(e.watermark(), 1).stream()
-                        .findFirst()
-                        .map(r -> r.position().updatedAt());
+                oldest = source.page(e.watermark(), 1).stream().findFirst().map(r -> r.position()
+                        .updatedAt());
             } catch (Exception ex) {
                 LOG.debug("feed {}: cannot read the oldest waiting row", routeId, ex);
                 return;

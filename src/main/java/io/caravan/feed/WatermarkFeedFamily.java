@@ -82,11 +82,7 @@ public final class WatermarkFeedFamily implements RouteFamily {
                     "10m",
                     "How often the backstop compares the source behind the watermark with the ledger and re-drives "
                             + "rows missing from it (an execution of its own, one budget of pages at most); 0 = off."),
-            optional(
-                    "reconcileWindow",
-                    ParamType.DURATION,
-                    "1h",
-                    "How far behind the watermark the backstop looks."),
+            optional("reconcileWindow", ParamType.DURATION, "1h", "How far behind the watermark the backstop looks."),
             optional(
                     "sourceZone",
                     ParamType.TEXT,

@@ -16,7 +16,8 @@ import javax.sql.DataSource;
  */
 public final class RereadCursors {
 
-    static final String SELECT = "SELECT updated_at, last_id, lap_started_at FROM feed_reread WHERE route_id = ? AND pass = ?";
+    static final String SELECT =
+            "SELECT updated_at, last_id, lap_started_at FROM feed_reread WHERE route_id = ? AND pass = ?";
     static final String UPDATE =
             "UPDATE feed_reread SET updated_at = ?, last_id = ?, lap_started_at = ? WHERE route_id = ? AND pass = ?";
     static final String INSERT =

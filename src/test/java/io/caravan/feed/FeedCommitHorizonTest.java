@@ -52,7 +52,8 @@ class FeedCommitHorizonTest {
         feeds.startFeed(FeedRow.jdbc(id, "TEST_10x5", source.name(), TARGET.baseUrl() + path)
                 .param("overlap", "1s")
                 .schedule("every 300ms"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> TargetRequests.keys(TARGET, path).size() == 1);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> TargetRequests.keys(TARGET, path).size() == 1);
 
         Instant opened = Instant.now();
         try (Connection writer = source.table().dataSource().getConnection()) {
@@ -71,7 +72,8 @@ class FeedCommitHorizonTest {
             writer.commit();
         }
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> TargetRequests.keys(TARGET, path).size() >= 3);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> TargetRequests.keys(TARGET, path).size() >= 3);
         feeds.awaitMoreExecutions(id, 1);
         assertThat(TargetRequests.keys(TARGET, path)).containsExactly(id + ":1:1", id + ":2:1", id + ":3:1");
         assertThat(feeds.app().watermarks().find(id).orElseThrow().id()).isEqualTo("3");
@@ -96,7 +98,8 @@ class FeedCommitHorizonTest {
                 .param("maxHorizonWait", "1s")
                 .param("reconcileEvery", "2s")
                 .schedule("every 300ms"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> TargetRequests.keys(TARGET, path).size() == 1);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> TargetRequests.keys(TARGET, path).size() == 1);
 
         try (Connection forgotten = source.table().dataSource().getConnection()) {
             forgotten.setAutoCommit(false);
@@ -116,10 +119,10 @@ class FeedCommitHorizonTest {
         PrometheusScrape metrics = PrometheusScrape.of(feeds.app());
         assertThat(metrics.forRoute("caravan_feed_late_rows_total", id)).contains(1.0);
         assertThat(metrics.forRoute("caravan_feed_reconcile_missing_total", id)).contains(1.0);
-        assertThat(metrics.forRoute("caravan_feed_reconcile_redriven_total", id)).contains(1.0);
-        assertThat(feeds.finishedExecutions(id))
-                .extracting(Execution::detail)
-                .anySatisfy(d -> assertThat(d).contains("1 missing from the ledger, 1 re-driven"));
+        assertThat(metrics.forRoute("caravan_feed_reconcile_redriven_total", id))
+                .contains(1.0);
+        assertThat(feeds.finishedExecutions(id)).extracting(Execution::detail).anySatisfy(d -> assertThat(d)
+                .contains("1 missing from the ledger, 1 re-driven"));
     }
 
     private static void insertNow(FeedFixture.Source source, long id) throws Exception {
@@ -130,8 +133,7 @@ class FeedCommitHorizonTest {
 
     /** Inserts a row whose updated_at is now(): the start of the writing transaction, as a column default would be. */
     private static void insertNow(Connection c, long id) throws Exception {
-        try (PreparedStatement ps =
-                c.prepareStatement("INSERT INTO source_rows VALUES (?, 1, ?, now())")) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO source_rows VALUES (?, 1, ?, now())")) {
             ps.setLong(1, id);
             ps.setString(2, "row-" + id);
             ps.executeUpdate();

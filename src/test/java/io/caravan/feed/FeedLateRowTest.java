@@ -51,21 +51,24 @@ class FeedLateRowTest {
                 .param("overlap", "1s")
                 .param("reconcileEvery", "2s")
                 .schedule("every 300ms"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> TargetRequests.keys(TARGET, path).size() == 3);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> TargetRequests.keys(TARGET, path).size() == 3);
         Watermark passed = feeds.app().watermarks().find(id).orElseThrow();
 
         // committed after the feed passed their position: 500 ms behind it (inside the overlap), one minute behind
         source.table().insert(4, 1, "inside-overlap", passed.updatedAt().minusMillis(500));
         source.table().insert(5, 1, "beyond-overlap", passed.updatedAt().minus(Duration.ofMinutes(1)));
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> TargetRequests.keys(TARGET, path).size() >= 5);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> TargetRequests.keys(TARGET, path).size() >= 5);
         feeds.awaitMoreExecutions(id, 1);
         assertThat(TargetRequests.keys(TARGET, path)).hasSize(5).doesNotHaveDuplicates();
         assertThat(feeds.app().watermarks().find(id)).contains(passed);
         PrometheusScrape metrics = PrometheusScrape.of(feeds.app());
         assertThat(metrics.forRoute("caravan_feed_late_rows_total", id)).contains(2.0);
         assertThat(metrics.forRoute("caravan_feed_reconcile_missing_total", id)).contains(1.0);
-        assertThat(metrics.forRoute("caravan_feed_reconcile_redriven_total", id)).contains(1.0);
+        assertThat(metrics.forRoute("caravan_feed_reconcile_redriven_total", id))
+                .contains(1.0);
         assertThat(feeds.finishedExecutions(id))
                 .extracting(Execution::detail)
                 .anySatisfy(d -> assertThat(d).contains("1 late rows found behind the watermark"))

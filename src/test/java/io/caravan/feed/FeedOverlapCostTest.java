@@ -78,7 +78,9 @@ class FeedOverlapCostTest {
         feeds.awaitMoreExecutions(id, 1);
         feeds.stopFeed(id);
 
-        assertThat(TargetRequests.keys(TARGET, path)).hasSize(ROWS - HANDLED + 50).doesNotHaveDuplicates();
+        assertThat(TargetRequests.keys(TARGET, path))
+                .hasSize(ROWS - HANDLED + 50)
+                .doesNotHaveDuplicates();
         assertThat(feeds.app().watermarks().find(id).orElseThrow().id()).isEqualTo(String.valueOf(ROWS + 50));
         List<Execution> executions = feeds.finishedExecutions(id);
         assertThat(executions).allSatisfy(e -> {

@@ -55,7 +55,8 @@ class FeedSignalsTest {
         source.table().insert(1, 3, T0);
         feeds.startFeed(FeedRow.jdbc(id, "TEST_10x5", source.name(), TARGET.baseUrl() + path)
                 .schedule("every 200ms"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> TargetRequests.keys(TARGET, path).size() == 3);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> TargetRequests.keys(TARGET, path).size() == 3);
         feeds.awaitMoreExecutions(id, 2);
 
         PrometheusScrape idle = PrometheusScrape.of(feeds.app());
@@ -70,17 +71,18 @@ class FeedSignalsTest {
         source.table().insert(4, 5, T0.plusSeconds(1));
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> TargetRequests.keys(TARGET, path).contains(id + ":5:1"));
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> PrometheusScrape.of(feeds.app())
-                        .forRoute("caravan_feed_stalled", id)
-                        .orElse(0.0)
-                        .equals(1.0));
+        await().atMost(Duration.ofSeconds(10)).until(() -> PrometheusScrape.of(feeds.app())
+                .forRoute("caravan_feed_stalled", id)
+                .orElse(0.0)
+                .equals(1.0));
 
         PrometheusScrape stalled = PrometheusScrape.of(feeds.app());
         assertThat(stalled.forRoute("caravan_feed_backlog_age_seconds", id))
                 .hasValueSatisfying(v -> assertThat(v).isGreaterThan(500));
         assertThat(feeds.app().watermarks().find(id)).contains(new Watermark(T0.plusNanos(3_000), "3"));
-        assertThat(TargetRequests.keys(TARGET, path)).doesNotContain(id + ":4:1").hasSize(4);
+        assertThat(TargetRequests.keys(TARGET, path))
+                .doesNotContain(id + ":4:1")
+                .hasSize(4);
     }
 
     /** Guards against a killed execution showing 0 rows although it delivered some (execution_log summing short). */
@@ -90,7 +92,8 @@ class FeedSignalsTest {
         FeedFixture.Source source = feeds.newSource();
         String id = "signals-progress";
         String path = "/" + id;
-        TARGET.stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(201).withFixedDelay(150)));
+        TARGET.stubFor(post(urlPathEqualTo(path))
+                .willReturn(aResponse().withStatus(201).withFixedDelay(150)));
         feeds.app().profiles().upsert(new DrainProfile("TEST_2x10", Duration.ofSeconds(1), 2, 10, "test"));
         source.table().insert(1, 20, T0);
         feeds.startFeed(FeedRow.jdbc(id, "TEST_2x10", source.name(), TARGET.baseUrl() + path)

@@ -69,20 +69,19 @@ class FeedTimeZoneTest {
         source.table().insert(1, 3, T0);
         feeds.startFeed(FeedRow.jdbc(id, "TEST_10x5", source.name(), TARGET.baseUrl() + path)
                 .schedule("every 300ms"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> TargetRequests.keys(TARGET, path).size() == 3);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> TargetRequests.keys(TARGET, path).size() == 3);
         // written after the first rows were delivered, 30 minutes later: inside the hour a shifted watermark skips
         source.table().insert(4, 1, "later", T0.plus(Duration.ofMinutes(30)));
-        await().atMost(Duration.ofSeconds(10)).until(() -> TargetRequests.keys(TARGET, path).size() == 4);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> TargetRequests.keys(TARGET, path).size() == 4);
 
-        assertThat(feeds.app().watermarks().find(id))
-                .contains(new Watermark(T0.plus(Duration.ofMinutes(30)), "4"));
+        assertThat(feeds.app().watermarks().find(id)).contains(new Watermark(T0.plus(Duration.ofMinutes(30)), "4"));
         assertThat(TargetRequests.posts(TARGET, path))
-                .extracting(r -> Instant.parse(TargetRequests.body(r).get("updated_at").asText()))
+                .extracting(r ->
+                        Instant.parse(TargetRequests.body(r).get("updated_at").asText()))
                 .containsExactly(
-                        T0.plusNanos(1_000),
-                        T0.plusNanos(2_000),
-                        T0.plusNanos(3_000),
-                        T0.plus(Duration.ofMinutes(30)));
+                        T0.plusNanos(1_000), T0.plusNanos(2_000), T0.plusNanos(3_000), T0.plus(Duration.ofMinutes(30)));
     }
 
     /** Guards against a timestamp without time zone being read in the JVM's zone instead of the source's. */
@@ -111,13 +110,15 @@ class FeedTimeZoneTest {
         feeds.startFeed(FeedRow.jdbc(id, "TEST_10x5", source.name(), TARGET.baseUrl() + path)
                 .param("sourceZone", "Asia/Tokyo")
                 .schedule("every 300ms"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> TargetRequests.keys(TARGET, path).size() == 2);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> TargetRequests.keys(TARGET, path).size() == 2);
         feeds.awaitMoreExecutions(id, 2);
 
         assertThat(TargetRequests.keys(TARGET, path)).hasSize(2);
         assertThat(feeds.app().watermarks().find(id)).contains(new Watermark(T0.plusSeconds(2), "2"));
         assertThat(TargetRequests.posts(TARGET, path))
-                .extracting(r -> LocalDateTime.parse(TargetRequests.body(r).get("updated_at").asText()))
+                .extracting(r -> LocalDateTime.parse(
+                        TargetRequests.body(r).get("updated_at").asText()))
                 .containsExactly(tokyoWallClock.plusSeconds(1), tokyoWallClock.plusSeconds(2));
         assertThat(tokyoWallClock.atOffset(ZoneOffset.ofHours(9)).toInstant()).isEqualTo(T0);
     }

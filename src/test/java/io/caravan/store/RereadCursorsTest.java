@@ -29,6 +29,7 @@ class RereadCursorsTest {
 
         cursors.save("feed-a", "OVERLAP", RereadCursor.between(LAP.plusSeconds(60)));
         assertThat(cursors.find("feed-a", "OVERLAP")).contains(RereadCursor.between(LAP.plusSeconds(60)));
-        assertThat(cursors.find("feed-a", "OVERLAP").orElseThrow().lapInProgress()).isFalse();
+        assertThat(cursors.find("feed-a", "OVERLAP").orElseThrow().lapInProgress())
+                .isFalse();
     }
 }
