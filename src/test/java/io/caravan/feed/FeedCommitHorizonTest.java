@@ -42,18 +42,15 @@ class FeedCommitHorizonTest {
     /** Guards against a row committed later than the overlap being skipped for good (issue: 16 of 466 lost). */
     @Test
     void row_committed_ten_seconds_late_with_a_one_second_overlap_is_delivered() throws Exception {
-        FeedFixture feeds = APPS.on(Databases.Backend.H2);
-        FeedFixture.Source source = feeds.newSource(Databases.Backend.POSTGRESQL);
         String id = "horizon-late";
         String path = "/" + id;
-        TARGET.stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(201)));
-        feeds.app().profiles().upsert(new DrainProfile("TEST_10x5", Duration.ofSeconds(1), 10, 5, "test"));
-        insertNow(source, 1);
-        feeds.startFeed(FeedRow.jdbc(id, "TEST_10x5", source.name(), TARGET.baseUrl() + path)
-                .param("overlap", "1s")
-                .schedule("every 300ms"));
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> TargetRequests.keys(TARGET, path).size() == 1);
+        FeedFixture feeds = APPS.on(Databases.Backend.H2);
+        FeedFixture.Source source = feeds.newSource(Databases.Backend.POSTGRESQL);
+        startWithOneRowDelivered(
+                feeds,
+                source,
+                FeedRow.jdbc(id, "TEST_10x5", source.name(), TARGET.baseUrl() + path)
+                        .param("overlap", "1s"));
 
         Instant opened = Instant.now();
         try (Connection writer = source.table().dataSource().getConnection()) {
@@ -86,20 +83,17 @@ class FeedCommitHorizonTest {
     @Test
     void transaction_open_beyond_max_horizon_wait_stops_holding_the_feed_and_its_row_is_redriven_by_the_backstop()
             throws Exception {
-        FeedFixture feeds = APPS.on(Databases.Backend.H2);
-        FeedFixture.Source source = feeds.newSource(Databases.Backend.POSTGRESQL);
         String id = "horizon-forgotten";
         String path = "/" + id;
-        TARGET.stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(201)));
-        feeds.app().profiles().upsert(new DrainProfile("TEST_10x5", Duration.ofSeconds(1), 10, 5, "test"));
-        insertNow(source, 1);
-        feeds.startFeed(FeedRow.jdbc(id, "TEST_10x5", source.name(), TARGET.baseUrl() + path)
-                .param("overlap", "1s")
-                .param("maxHorizonWait", "1s")
-                .param("reconcileEvery", "2s")
-                .schedule("every 300ms"));
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> TargetRequests.keys(TARGET, path).size() == 1);
+        FeedFixture feeds = APPS.on(Databases.Backend.H2);
+        FeedFixture.Source source = feeds.newSource(Databases.Backend.POSTGRESQL);
+        startWithOneRowDelivered(
+                feeds,
+                source,
+                FeedRow.jdbc(id, "TEST_10x5", source.name(), TARGET.baseUrl() + path)
+                        .param("overlap", "1s")
+                        .param("maxHorizonWait", "1s")
+                        .param("reconcileEvery", "2s"));
 
         try (Connection forgotten = source.table().dataSource().getConnection()) {
             forgotten.setAutoCommit(false);
@@ -123,6 +117,18 @@ class FeedCommitHorizonTest {
                 .contains(1.0);
         assertThat(feeds.finishedExecutions(id)).extracting(Execution::detail).anySatisfy(d -> assertThat(d)
                 .contains("1 missing from the ledger, 1 re-driven"));
+    }
+
+    /** Starts the feed every 300 ms over a source holding row 1 and waits until row 1 is delivered. */
+    private static void startWithOneRowDelivered(FeedFixture feeds, FeedFixture.Source source, FeedRow feed)
+            throws Exception {
+        String path = "/" + feed.routeId();
+        TARGET.stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(201)));
+        feeds.app().profiles().upsert(new DrainProfile("TEST_10x5", Duration.ofSeconds(1), 10, 5, "test"));
+        insertNow(source, 1);
+        feeds.startFeed(feed.schedule("every 300ms"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> TargetRequests.keys(TARGET, path).size() == 1);
     }
 
     private static void insertNow(FeedFixture.Source source, long id) throws Exception {
