@@ -22,14 +22,18 @@ import javax.sql.DataSource;
  * feed reads up to now() and rows that transaction commits later are caught by the overlap re-check or the backstop.
  */
 final class TransactionHorizon implements CommitHorizon {
-    /** Client backends of this database other than ours; idle ones have no open transaction. */
+    /**
+     * Client backends of this database other than ours; idle ones have no open transaction. A backend the user may
+     * not inspect shows neither its state nor its type (both null): it is counted as hidden.
+     */
     static final String OLDEST_OPEN_TRANSACTION =
             """
             SELECT now() AS db_now,
                    min(xact_start) FILTER (WHERE state IS DISTINCT FROM 'idle') AS oldest,
                    count(*) FILTER (WHERE state IS NULL OR state = 'disabled') AS hidden
             FROM pg_stat_activity
-            WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'""";
+            WHERE datname = current_database() AND pid <> pg_backend_pid()
+              AND (backend_type = 'client backend' OR backend_type IS NULL)""";
 
     private final DataSource source;
     private final Duration maxWait;
