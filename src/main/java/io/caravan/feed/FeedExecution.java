@@ -1,7 +1,9 @@
 package io.caravan.feed;
 
 import io.caravan.store.ExecutionStatus;
+import io.caravan.store.RereadCursor;
 import io.caravan.store.Watermark;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,6 +17,7 @@ public final class FeedExecution {
     private final long startedNanos = System.nanoTime();
     private final Watermark watermarkAtStart;
     private final Horizon horizon;
+    private final Instant lapStartedAt;
     private ReadPass pass;
     private Watermark cursor;
     private Watermark watermark;
@@ -49,13 +52,19 @@ public final class FeedExecution {
     private String[] keys = new String[0];
     private String[] resultRefs = new String[0];
 
-    FeedExecution(long id, Watermark watermark, Horizon horizon, ReadPass pass, Watermark cursor) {
+    /** Starts reading {@code pass} at {@code from}'s position; {@code from}'s lap start is the re-read lap's. */
+    FeedExecution(long id, Watermark watermark, Horizon horizon, ReadPass pass, RereadCursor from) {
         this.id = id;
         this.watermarkAtStart = watermark;
         this.watermark = watermark;
         this.horizon = horizon;
         this.pass = pass;
-        this.cursor = cursor;
+        this.cursor = from.position().orElse(watermark);
+        this.lapStartedAt = from.lapStartedAt();
+    }
+
+    Instant lapStartedAt() {
+        return lapStartedAt;
     }
 
     public long id() {

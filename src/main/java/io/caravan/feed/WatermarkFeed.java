@@ -125,16 +125,17 @@ public final class WatermarkFeed {
         Watermark wm = watermarks.find(routeId).orElse(Watermark.ORIGIN);
         metrics.watermark(wm);
         FeedExecution execution;
-        Optional<Watermark> reconcileFrom = reconcileDue(wm);
-        if (reconcileFrom.isPresent()) {
+        Optional<RereadCursor> reconcile = reconcileDue(wm);
+        if (reconcile.isPresent()) {
             execution = new FeedExecution(
-                    executionLog.begin(routeId), wm, Horizon.none(null), ReadPass.RECONCILE, reconcileFrom.get());
+                    executionLog.begin(routeId), wm, Horizon.none(null), ReadPass.RECONCILE, reconcile.get());
         } else {
             Horizon h = horizon();
-            Optional<Watermark> overlapFrom = h.overlapNeeded() ? overlapFrom(wm) : Optional.empty();
-            execution = overlapFrom
-                    .map(from -> new FeedExecution(executionLog.begin(routeId), wm, h, ReadPass.OVERLAP, from))
-                    .orElseGet(() -> new FeedExecution(executionLog.begin(routeId), wm, h, ReadPass.FORWARD, wm));
+            Optional<RereadCursor> overlap = h.overlapNeeded() ? overlapFrom(wm) : Optional.empty();
+            // no re-read lap: forward from the watermark
+            RereadCursor lap = overlap.orElseGet(() -> RereadCursor.between(clock.instant()));
+            execution = new FeedExecution(
+                    executionLog.begin(routeId), wm, h, overlap.isPresent() ? ReadPass.OVERLAP : ReadPass.FORWARD, lap);
         }
         exchange.setProperty(EXECUTION, execution);
         exchange.setProperty(CaravanExchange.ROUTE_ID, routeId);
@@ -173,7 +174,7 @@ public final class WatermarkFeed {
     }
 
     /** Where the overlap re-check resumes: its saved lap, but never before the window; empty when there is none. */
-    private Optional<Watermark> overlapFrom(Watermark wm) {
+    private Optional<RereadCursor> overlapFrom(Watermark wm) {
         if (wm.equals(Watermark.ORIGIN) || reread.overlap().isZero()) {
             return Optional.empty();
         }
@@ -182,16 +183,14 @@ public final class WatermarkFeed {
         if (saved.isPresent() && saved.get().lapInProgress()) {
             Watermark at = saved.get().position().orElseThrow();
             if (at.compareTo(wm) < 0) {
-                return Optional.of(at.compareTo(windowStart) > 0 ? at : windowStart);
+                return Optional.of(saved.get().withPosition(at.compareTo(windowStart) > 0 ? at : windowStart));
             }
         }
-        rereadCursors.save(
-                routeId, ReadPass.OVERLAP.name(), new RereadCursor(Optional.of(windowStart), clock.instant()));
-        return Optional.of(windowStart);
+        return Optional.of(RereadCursor.between(clock.instant()).withPosition(windowStart));
     }
 
     /** Where the backstop starts or resumes when it is due; empty when it is not (or is off). */
-    private Optional<Watermark> reconcileDue(Watermark wm) {
+    private Optional<RereadCursor> reconcileDue(Watermark wm) {
         if (!reread.reconciles()) {
             return Optional.empty();
         }
@@ -203,14 +202,12 @@ public final class WatermarkFeed {
             return Optional.empty();
         }
         if (saved.get().lapInProgress()) {
-            return saved.get().position();
+            return saved;
         }
         if (now.isBefore(saved.get().lapStartedAt().plus(reread.reconcileEvery())) || wm.equals(Watermark.ORIGIN)) {
             return Optional.empty();
         }
-        Watermark from = windowStart(wm, reread.reconcileWindow());
-        rereadCursors.save(routeId, ReadPass.RECONCILE.name(), new RereadCursor(Optional.of(from), now));
-        return Optional.of(from);
+        return Optional.of(RereadCursor.between(now).withPosition(windowStart(wm, reread.reconcileWindow())));
     }
 
     private static Watermark windowStart(Watermark wm, Duration window) {
@@ -392,8 +389,8 @@ public final class WatermarkFeed {
         RereadCursor lap = null;
         if (pass.behindWatermark() && !behindUnhandled) {
             lap = execution.isLapDone()
-                    ? RereadCursor.between(lapStartedAt(pass))
-                    : new RereadCursor(Optional.of(execution.cursor()), lapStartedAt(pass));
+                    ? RereadCursor.between(execution.lapStartedAt())
+                    : RereadCursor.between(execution.lapStartedAt()).withPosition(execution.cursor());
         }
         try (Connection c = store.getConnection()) {
             c.setAutoCommit(false);
@@ -478,13 +475,6 @@ public final class WatermarkFeed {
                 }
             }
         }
-    }
-
-    private Instant lapStartedAt(ReadPass pass) {
-        return rereadCursors
-                .find(routeId, pass.name())
-                .map(RereadCursor::lapStartedAt)
-                .orElseGet(clock::instant);
     }
 
     /** Closes the execution_log row, updates the backlog and stall signals, and logs one summary line. */

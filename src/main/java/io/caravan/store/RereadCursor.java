@@ -20,6 +20,11 @@ public record RereadCursor(Optional<Watermark> position, Instant lapStartedAt) {
         return new RereadCursor(Optional.empty(), lapStartedAt);
     }
 
+    /** The same lap, standing at {@code at}. */
+    public RereadCursor withPosition(Watermark at) {
+        return new RereadCursor(Optional.of(at), lapStartedAt);
+    }
+
     public boolean lapInProgress() {
         return position.isPresent();
     }
