@@ -101,4 +101,54 @@ class LedgerConcurrencyTest {
             pool.shutdownNow();
         }
     }
+    /** Guards against two survivors both taking over a crashed owner's key and delivering it twice. */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void two_ledgers_racing_to_take_over_a_dead_owners_keys_give_exactly_one_taken_over(Backend backend)
+            throws Exception {
+        DataSource dataSource = backend.fresh();
+        MutableClock clock = MutableClock.at("2024-06-01T00:00:00Z");
+        LedgerTimings timings = new LedgerTimings(Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofSeconds(5));
+        IdempotencyLedger dead = new IdempotencyLedger(dataSource, "pod-0", timings, clock);
+        IdempotencyLedger pod1 = new IdempotencyLedger(dataSource, "pod-1", timings, clock);
+        IdempotencyLedger pod2 = new IdempotencyLedger(dataSource, "pod-2", timings, clock);
+        dead.heartbeat().beat();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < ROUNDS; round++) {
+                List<String> keys = IdempotencyLedgerTest.keys(round * KEYS_PER_ROUND, (round + 1) * KEYS_PER_ROUND);
+                List<String> reversed = new ArrayList<>(keys);
+                Collections.reverse(reversed);
+                dead.heartbeat().beat();
+                dead.claim("feed-a", keys);
+                clock.advance(timings.ownerTimeout().plusSeconds(1));
+                pod1.heartbeat().beat();
+                pod2.heartbeat().beat();
+                CyclicBarrier start = new CyclicBarrier(2);
+                Future<Map<String, ClaimOutcome>> first = pool.submit(() -> {
+                    start.await();
+                    return pod1.claim("feed-a", keys);
+                });
+                Future<Map<String, ClaimOutcome>> second = pool.submit(() -> {
+                    start.await();
+                    return pod2.claim("feed-a", reversed);
+                });
+                Map<String, ClaimOutcome> a = first.get();
+                Map<String, ClaimOutcome> b = second.get();
+
+                for (String key : keys) {
+                    assertThat(List.of(a.get(key), b.get(key)))
+                            .as("round %d key %s", round, key)
+                            .containsExactlyInAnyOrder(ClaimOutcome.TAKEN_OVER, ClaimOutcome.HELD);
+                    LedgerEntry entry = pod1.find(key).orElseThrow();
+                    assertThat(entry.owner()).isEqualTo(a.get(key) == ClaimOutcome.TAKEN_OVER ? "pod-1" : "pod-2");
+                    assertThat(entry.attempts()).isEqualTo(2);
+                }
+            }
+            assertThat(pod1.takeovers(TakeoverReason.OWNER_GONE) + pod2.takeovers(TakeoverReason.OWNER_GONE))
+                    .isGreaterThanOrEqualTo((long) ROUNDS * KEYS_PER_ROUND);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
