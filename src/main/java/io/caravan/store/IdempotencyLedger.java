@@ -168,11 +168,14 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
                             + "; other owners may take over its keys, so it claims none until the heartbeat is back"));
         }
         for (int attempt = 1; ; attempt++) {
+            Map<String, Orphan> takenOver = new TreeMap<>();
             try {
-                return Transactions.inTransaction(
+                Map<String, ClaimOutcome> outcomes = Transactions.inTransaction(
                         dataSource,
                         "claim " + distinct.size() + " keys of " + routeId,
-                        c -> claimOn(c, routeId, distinct));
+                        c -> claimOn(c, routeId, distinct, takenOver));
+                reportTakeovers(routeId, takenOver);
+                return outcomes;
             } catch (StoreException e) {
                 if (attempt >= MAX_CLAIM_ATTEMPTS || !dialect.isConcurrencyConflict((SQLException) e.getCause())) {
                     throw e;
@@ -186,7 +189,9 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
         }
     }
 
-    private Map<String, ClaimOutcome> claimOn(Connection c, String routeId, LinkedHashSet<String> keys)
+    /** Claims the keys on {@code c}; fills {@code takenOver} with the keys taken over and whose they were. */
+    private Map<String, ClaimOutcome> claimOn(
+            Connection c, String routeId, LinkedHashSet<String> keys, Map<String, Orphan> takenOver)
             throws SQLException {
         Instant now = Timestamps.now(clock);
         Instant leaseUntil = Timestamps.micros(now.plus(timings.lease()));
@@ -242,7 +247,6 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
 
         if (!orphans.isEmpty()) {
             List<String> orphaned = orphans.keySet().stream().sorted().toList();
-            List<String> taken = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(TAKE_OVER)) {
                 for (String key : orphaned) {
                     Orphan orphan = orphans.get(key);
@@ -259,11 +263,10 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
                     // 0 rows: a concurrent claim took it over first, or its owner completed it meanwhile.
                     outcomes.put(orphaned.get(i), counts[i] == 0 ? ClaimOutcome.HELD : ClaimOutcome.TAKEN_OVER);
                     if (counts[i] != 0) {
-                        taken.add(orphaned.get(i));
+                        takenOver.put(orphaned.get(i), orphans.get(orphaned.get(i)));
                     }
                 }
             }
-            reportTakeovers(routeId, taken, orphans, now);
         }
 
         Map<String, ClaimOutcome> ordered = new LinkedHashMap<>();
@@ -273,20 +276,16 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
         return ordered;
     }
 
-    /**
-     * Counts the takeovers and logs one line per previous owner. Counted before the transaction commits: a claim that
-     * then fails is retried and counts its takeovers again, a rare overcount the metric accepts.
-     */
-    private void reportTakeovers(String routeId, List<String> taken, Map<String, Orphan> orphans, Instant now) {
+    /** Counts the committed takeovers and logs one line per previous owner. */
+    private void reportTakeovers(String routeId, Map<String, Orphan> takenOver) {
         Map<String, List<String>> byOwner = new TreeMap<>();
-        for (String key : taken) {
-            Orphan orphan = orphans.get(key);
+        takenOver.forEach((key, orphan) -> {
             takeovers.get(orphan.reason()).increment();
             byOwner.computeIfAbsent(String.valueOf(orphan.owner()), o -> new ArrayList<>())
                     .add(key);
-        }
+        });
         byOwner.forEach((previous, ownerKeys) -> {
-            List<Orphan> of = ownerKeys.stream().map(orphans::get).toList();
+            List<Orphan> of = ownerKeys.stream().map(takenOver::get).toList();
             long byLease =
                     of.stream().filter(o -> o.reason() == TakeoverReason.LEASE).count();
             String why = of.stream()
@@ -294,7 +293,7 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
                     .findFirst()
                     .map(o -> (o.heartbeat() == null
                                     ? "owner gone (no heartbeat row)"
-                                    : "owner gone (no heartbeat for " + Duration.between(o.heartbeat(), now) + ")")
+                                    : "owner gone (last heartbeat " + o.heartbeat() + ")")
                             + (byLease > 0 ? ", " + byLease + " by lease" : ""))
                     .orElse("lease ended");
             LOG.warn(
