@@ -127,7 +127,13 @@ public final class Caravan extends MainListenerSupport {
         DeadLetters deadLetters = new DeadLetters(store, clock);
         String owner = owner();
         IdempotencyLedger ledger = new IdempotencyLedger(
-                store, owner, LedgerTimings.from(s -> Durations.parse(property(s.key(), s.defaultValue()))), clock);
+                store,
+                owner,
+                LedgerTimings.from(s -> camel.getPropertiesComponent()
+                        .resolveProperty(s.key())
+                        .map(Durations::parse)
+                        .orElse(s.defaultValue())),
+                clock);
         heartbeat = ledger.heartbeat();
         PrometheusMeterRegistry meters = camel.getRegistry()
                 .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, PrometheusMeterRegistry.class);

@@ -17,24 +17,24 @@ public record LedgerTimings(Duration lease, Duration heartbeat, Duration ownerTi
     public enum Setting {
         LEASE(
                 "caravan.ledger.lease",
-                "2m",
+                Duration.ofMinutes(2),
                 "how long a claim is ours while our process lives; after it another owner takes the key over even if"
                         + " we still beat (a stuck process)"),
         HEARTBEAT(
                 "caravan.ledger.heartbeat",
-                "2s",
+                Duration.ofSeconds(2),
                 "how often a process writes its heartbeat to ledger_owner; at most half the owner timeout"),
         OWNER_TIMEOUT(
                 "caravan.ledger.owner-timeout",
-                "10s",
+                Duration.ofSeconds(10),
                 "a key whose owner has not beaten for this long (a crashed process) is taken over without waiting"
                         + " for its lease; our own claims are refused while our last heartbeat is that old");
 
         private final String key;
-        private final String defaultValue;
+        private final Duration defaultValue;
         private final String doc;
 
-        Setting(String key, String defaultValue, String doc) {
+        Setting(String key, Duration defaultValue, String doc) {
             this.key = key;
             this.defaultValue = defaultValue;
             this.doc = doc;
@@ -44,7 +44,7 @@ public record LedgerTimings(Duration lease, Duration heartbeat, Duration ownerTi
             return key;
         }
 
-        public String defaultValue() {
+        public Duration defaultValue() {
             return defaultValue;
         }
 
@@ -54,8 +54,7 @@ public record LedgerTimings(Duration lease, Duration heartbeat, Duration ownerTi
     }
 
     /** The defaults of {@link Setting}. */
-    public static final LedgerTimings DEFAULTS =
-            new LedgerTimings(Duration.ofMinutes(2), Duration.ofSeconds(2), Duration.ofSeconds(10));
+    public static final LedgerTimings DEFAULTS = from(Setting::defaultValue);
 
     public LedgerTimings {
         Objects.requireNonNull(lease, "lease");
