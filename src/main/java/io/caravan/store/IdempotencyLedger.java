@@ -61,12 +61,16 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
             SELECT l.idem_key, l.status, l.owner, l.attempts, l.lease_until, l.updated_at, o.heartbeat_at
             FROM idempotency_ledger l LEFT JOIN ledger_owner o ON o.owner = l.owner
             WHERE l.idem_key = ANY(?)""";
-    /** Takes a key over only if it is still the claim we judged orphaned: same owner, same attempt. */
+    /**
+     * Takes a key over only if it is still the claim we judged orphaned (same owner, attempt and claim time): of two
+     * claims racing for it, the second finds the row changed and takes nothing.
+     */
     static final String TAKE_OVER =
             """
             UPDATE idempotency_ledger
             SET owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
-            WHERE idem_key = ? AND status = 'IN_PROGRESS' AND owner IS NOT DISTINCT FROM ? AND attempts = ?""";
+            WHERE idem_key = ? AND status = 'IN_PROGRESS'
+              AND owner IS NOT DISTINCT FROM ? AND attempts = ? AND updated_at = ?""";
 
     static final String COMPLETE =
             """
@@ -146,10 +150,10 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
      * take-over of orphaned keys (owner gone or lease ended). Rows are written in key order so two concurrent claims of
      * overlapping keys cannot deadlock.
      *
-     * @throws StoreException also when this owner's heartbeat has not been written for longer than the claim window:
-     *     other owners may treat our keys as orphans, so we take no more until the heartbeat is written again
      * @return an outcome per distinct key, in the order of first occurrence; a key given twice is claimed once and
      *     appears once in the map
+     * @throws StoreException also when this owner's heartbeat has not been written for longer than the claim window:
+     *     other owners may treat our keys as orphans, so we take no more until the heartbeat is written again
      */
     public Map<String, ClaimOutcome> claim(String routeId, List<String> keys) {
         Objects.requireNonNull(routeId, "routeId");
@@ -256,6 +260,7 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
                     ps.setString(4, key);
                     ps.setString(5, orphan.owner());
                     ps.setInt(6, orphan.attempts());
+                    Timestamps.set(ps, 7, orphan.claimedAt());
                     ps.addBatch();
                 }
                 int[] counts = ps.executeBatch();
@@ -308,7 +313,7 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
     }
 
     /** An IN_PROGRESS key its owner may no longer work on, as read by the claim's SELECT. */
-    private record Orphan(String owner, int attempts, TakeoverReason reason, Instant heartbeat) {
+    private record Orphan(String owner, int attempts, Instant claimedAt, TakeoverReason reason, Instant heartbeat) {
 
         /**
          * The orphan in the current row, or null when the key is held: its lease is live and its owner is us or still
@@ -317,17 +322,18 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
         static Orphan of(ResultSet rs, String us, Instant now, Instant silentSince) throws SQLException {
             String owner = rs.getString("owner");
             int attempts = rs.getInt("attempts");
+            Instant claimedAt = Timestamps.get(rs, "updated_at");
             Instant lease = Timestamps.get(rs, "lease_until");
             if (lease == null || lease.isBefore(now)) {
-                return new Orphan(owner, attempts, TakeoverReason.LEASE, null);
+                return new Orphan(owner, attempts, claimedAt, TakeoverReason.LEASE, null);
             }
             if (us.equals(owner)) {
                 return null; // an earlier claim of ours still in flight
             }
             Instant heartbeat = Timestamps.get(rs, "heartbeat_at");
-            Instant lastSeen = heartbeat != null ? heartbeat : Timestamps.get(rs, "updated_at");
+            Instant lastSeen = heartbeat != null ? heartbeat : claimedAt;
             return lastSeen.isBefore(silentSince)
-                    ? new Orphan(owner, attempts, TakeoverReason.OWNER_GONE, heartbeat)
+                    ? new Orphan(owner, attempts, claimedAt, TakeoverReason.OWNER_GONE, heartbeat)
                     : null;
         }
     }
