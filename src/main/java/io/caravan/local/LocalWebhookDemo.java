@@ -32,10 +32,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Local mode's stand-ins for queued webhooks: a shop that POSTs a signed Standard Webhooks event to caravan's
  * inbound endpoint every few seconds, and a warehouse target that logs what the queue drain delivers. The shop's
- * secret is a development secret generated once into ./data/demo-webhook-secret (the seed row's SECRET_REF).
+ * secret is a development secret generated once into ./data/secrets/demo-webhook-secret (the seed row's SECRET_REF).
  */
 public final class LocalWebhookDemo extends RouteBuilder implements LocalStandIn {
-    static final Path SECRET_FILE = Path.of("data", "demo-webhook-secret");
+    static final Path SECRET_FILE = Path.of("data", "secrets", "demo-webhook-secret");
     private static final Logger LOG = LoggerFactory.getLogger("caravan.demo");
     private static final String[] PRODUCTS = {"tent", "lantern", "stove", "kettle", "map"};
 
