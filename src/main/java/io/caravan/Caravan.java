@@ -87,6 +87,7 @@ public final class Caravan extends MainListenerSupport {
     private final Map<String, HikariDataSource> sources = new ConcurrentHashMap<>();
     private Reconciler reconciler;
     private RouteConfigStore configs;
+    private Path dataDir;
 
     /** A camel-main with caravan's listener; {@code overrides} win over application.properties (tests use them). */
     public static Main newMain(Map<String, String> overrides) {
@@ -110,6 +111,12 @@ public final class Caravan extends MainListenerSupport {
     public void afterConfigure(BaseMainSupport main) {
         camel = main.getCamelContext();
         Clock clock = Clock.systemUTC();
+        dataDir = Path.of(property(DataDirectory.SETTING, DataDirectory.DEFAULT));
+        if ("local".equals(property("caravan.mode", "local"))) {
+            DataDirectory.create(dataDir); // owner-only before the stores and stand-ins write into it
+        } else {
+            DataDirectory.secure(dataDir);
+        }
         store = Stores.dataSource(
                 property("caravan.datasource.url"),
                 property("caravan.datasource.user"),
@@ -274,6 +281,7 @@ public final class Caravan extends MainListenerSupport {
             }
         }
         reconciler.start(Durations.parse(property("caravan.config.refresh", "10s")));
+        DataDirectory.secure(dataDir); // files the stores and local stand-ins created while starting
     }
 
     /** Stops the reconciler before Camel stops routes, and closes the pools after. */

@@ -73,7 +73,13 @@ public final class LocalWebhookDemo extends RouteBuilder implements LocalStandIn
     /** Reads the development secret, generating it on first use (readable by this user only). */
     static synchronized String developmentSecret() throws IOException {
         if (!Files.exists(SECRET_FILE)) {
-            Files.createDirectories(SECRET_FILE.getParent());
+            try {
+                Files.createDirectories(
+                        SECRET_FILE.getParent(),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (UnsupportedOperationException notPosix) {
+                Files.createDirectories(SECRET_FILE.getParent());
+            }
             byte[] key = new byte[32];
             new SecureRandom().nextBytes(key);
             try {
