@@ -332,7 +332,8 @@ public final class Caravan extends MainListenerSupport {
         if (file.isPresent()) {
             // the operator's infrastructure setting, not a row: any path; the message names the setting only
             try {
-                return Files.readString(Path.of(file.get()), StandardCharsets.UTF_8).strip();
+                return Files.readString(Path.of(file.get()), StandardCharsets.UTF_8)
+                        .strip();
             } catch (IOException | RuntimeException e) {
                 throw new IllegalStateException("the file named by " + key + "-file cannot be read", null);
             }

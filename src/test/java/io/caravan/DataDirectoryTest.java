@@ -37,9 +37,11 @@ class DataDirectoryTest {
         Path older = Files.createDirectories(data.resolve("secrets"));
         Files.writeString(older.resolve("left-by-an-older-run"), "whsec_old");
         Files.setPosixFilePermissions(older, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.setPosixFilePermissions(older.resolve("left-by-an-older-run"), PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(
+                older.resolve("left-by-an-older-run"), PosixFilePermissions.fromString("rw-r--r--"));
         Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Map<String, String> s = CaravanApp.settings("jdbc:h2:file:" + data.resolve("caravan") + ";AUTO_SERVER=FALSE", "sa", "");
+        Map<String, String> s =
+                CaravanApp.settings("jdbc:h2:file:" + data.resolve("caravan") + ";AUTO_SERVER=FALSE", "sa", "");
         s.put("caravan.mode", "local");
         s.put("caravan.data-dir", data.toString());
         s.put("caravan.source.demo.url", "jdbc:h2:file:" + data.resolve("demo-source"));

@@ -50,10 +50,14 @@ class ListenersAndManagementTest {
             // which this test cannot change (see docs/security.md, "Listeners")
             assertThat(kafka.bootstrapServers()).startsWith("localhost:");
             Map<String, Integer> ports = Map.of(
-                    "business", business,
-                    "management", management,
-                    "s3", aws.s3Endpoint().getPort(),
-                    "sqs", aws.sqsEndpoint().getPort());
+                    "business",
+                    business,
+                    "management",
+                    management,
+                    "s3",
+                    aws.s3Endpoint().getPort(),
+                    "sqs",
+                    aws.sqsEndpoint().getPort());
             ports.forEach((name, port) -> {
                 assertThat(connects(InetAddress.getLoopbackAddress(), port))
                         .as("%s port %d on loopback", name, port)
@@ -70,8 +74,7 @@ class ListenersAndManagementTest {
      * authentication is on, while the kubelet's probes keep working without credentials.
      */
     @Test
-    void with_authentication_on_observe_needs_credentials_and_the_probes_stay_open(@TempDir Path dir)
-            throws Exception {
+    void with_authentication_on_observe_needs_credentials_and_the_probes_stay_open(@TempDir Path dir) throws Exception {
         Path users = dir.resolve("users.properties");
         Files.writeString(users, "user.ops=correct-horse,admin\n");
         Map<String, String> s = CaravanApp.settings("jdbc:h2:mem:mgmt-auth" + System.nanoTime(), "sa", "");
@@ -90,8 +93,8 @@ class ListenersAndManagementTest {
     /** Guards against /observe/info (user, directories, kernel) being served by default. */
     @Test
     void info_is_off_by_default() throws Exception {
-        try (CaravanApp app = CaravanApp.start(
-                CaravanApp.settings("jdbc:h2:mem:mgmt-info" + System.nanoTime(), "sa", ""))) {
+        try (CaravanApp app =
+                CaravanApp.start(CaravanApp.settings("jdbc:h2:mem:mgmt-info" + System.nanoTime(), "sa", ""))) {
             assertThat(get(app, "/observe/info", null)).isEqualTo(404);
             assertThat(get(app, "/health/live", null)).isEqualTo(200);
         }

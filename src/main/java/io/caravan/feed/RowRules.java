@@ -2,12 +2,12 @@ package io.caravan.feed;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.store.IdempotencyLedger;
+import io.caravan.template.KeyTemplate;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import io.caravan.template.KeyTemplate;
 
 /** How a feed judges a row before delivery: its idempotency key, and whether it may be sent at all. */
 final class RowRules {

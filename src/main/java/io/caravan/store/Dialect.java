@@ -73,6 +73,7 @@ public enum Dialect {
                   RETURN NULL;
                 END
                 $$""";
+
         static final String AUDIT_ROUTE_CONFIG_TRIGGER =
                 """
                 CREATE TRIGGER caravan_route_config_audit AFTER INSERT OR UPDATE OR DELETE ON route_config

@@ -99,8 +99,7 @@ class ReconcilerTest {
 
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<String> health = http.send(
-                HttpRequest.newBuilder(URI.create(app.managementUrl("/health")))
-                        .build(),
+                HttpRequest.newBuilder(URI.create(app.managementUrl("/health"))).build(),
                 HttpResponse.BodyHandlers.ofString());
         // health names row and columns only: the reasons (which may quote values) are in the log and the audit
         assertThat(health.body())

@@ -6,6 +6,7 @@ import io.caravan.config.ConfigProblem;
 import io.caravan.config.EgressAllowlist;
 import io.caravan.config.RouteConfigValidator;
 import io.caravan.errors.RetryPolicy;
+import io.caravan.template.SecretRoots;
 import io.caravan.testing.Events;
 import io.caravan.testing.SubscriptionRow;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import io.caravan.template.SecretRoots;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Validation of subscription rows: transport, secrets and the consumer a row asks for. */
@@ -76,14 +76,12 @@ class SubscriptionRulesTest {
                 "file:" + dir.resolve("plain"),
                 "file:" + dir.resolve("missing"),
                 "file:/etc/shadow")) {
-            List<String> found =
-                    problems(SubscriptionRow.of("dd", "events", "https://hooks.example.com/in", secret)
-                            .param("rotationSecret", ref));
+            List<String> found = problems(SubscriptionRow.of("dd", "events", "https://hooks.example.com/in", secret)
+                    .param("rotationSecret", ref));
 
             assertThat(found)
                     .as(ref)
-                    .containsExactly(
-                            "route_config row 'dd', column params.rotationSecret: " + SecretRoots.UNUSABLE);
+                    .containsExactly("route_config row 'dd', column params.rotationSecret: " + SecretRoots.UNUSABLE);
         }
     }
 

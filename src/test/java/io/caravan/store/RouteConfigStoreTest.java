@@ -180,7 +180,8 @@ class RouteConfigStoreTest {
     void a_row_changed_by_another_database_user_is_audited_with_that_user() throws Exception {
         DataSource caravan = Backend.POSTGRESQL.fresh();
         new RouteConfigStore(caravan, clock).upsert(desired("orders-feed", "{\"table\":\"orders\"}"), "seed");
-        String engineer = "engineer_" + ENGINEERS.incrementAndGet() + "_" + ProcessHandle.current().pid();
+        String engineer = "engineer_" + ENGINEERS.incrementAndGet() + "_"
+                + ProcessHandle.current().pid();
         String url;
         try (Connection c = caravan.getConnection();
                 Statement s = c.createStatement()) {
@@ -206,7 +207,10 @@ class RouteConfigStoreTest {
         assertThat(new ConfigAudit(caravan, clock).forRoute("orders-feed"))
                 .extracting(a -> a.action() + " by " + a.changedBy() + " as " + a.dbUser())
                 .containsExactly("CREATED by seed as postgres", "UPDATED by the-boss as " + engineer);
-        assertThat(new ConfigAudit(caravan, clock).forRoute("orders-feed").get(1).newValue())
+        assertThat(new ConfigAudit(caravan, clock)
+                        .forRoute("orders-feed")
+                        .get(1)
+                        .newValue())
                 .contains("orders_v2");
     }
 

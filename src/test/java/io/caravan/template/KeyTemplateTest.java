@@ -119,11 +119,39 @@ class KeyTemplateTest {
                 "${body[id]}${body[revision]}-${body[updated_at]}",
                 "x ${body[name_with-dash]} y");
         List<Map<String, Object>> rows = List.of(
-                Map.of("id", 1L, "revision", 1, "payload", "p1", "updated_at", "2026-01-01T00:00:00Z", "name_with-dash", "a"),
-                Map.of("id", 9_007_199_254_740_993L, "revision", 12, "payload", "ü ñ 漢", "updated_at",
-                        java.sql.Timestamp.valueOf("2026-03-04 05:06:07.123456"), "name_with-dash", "b c"),
-                Map.of("id", "ORD-7", "revision", new java.math.BigDecimal("2.50"), "payload", "a:b:c", "updated_at",
-                        java.time.OffsetDateTime.parse("2026-03-04T05:06:07.000001+01:00"), "name_with-dash", 0));
+                Map.of(
+                        "id",
+                        1L,
+                        "revision",
+                        1,
+                        "payload",
+                        "p1",
+                        "updated_at",
+                        "2026-01-01T00:00:00Z",
+                        "name_with-dash",
+                        "a"),
+                Map.of(
+                        "id",
+                        9_007_199_254_740_993L,
+                        "revision",
+                        12,
+                        "payload",
+                        "ü ñ 漢",
+                        "updated_at",
+                        java.sql.Timestamp.valueOf("2026-03-04 05:06:07.123456"),
+                        "name_with-dash",
+                        "b c"),
+                Map.of(
+                        "id",
+                        "ORD-7",
+                        "revision",
+                        new java.math.BigDecimal("2.50"),
+                        "payload",
+                        "a:b:c",
+                        "updated_at",
+                        java.time.OffsetDateTime.parse("2026-03-04T05:06:07.000001+01:00"),
+                        "name_with-dash",
+                        0));
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
             camel.start();
             for (String text : templates) {
