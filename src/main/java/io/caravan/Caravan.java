@@ -35,14 +35,16 @@ import io.caravan.store.TriggerRedrives;
 import io.caravan.store.Watermarks;
 import io.caravan.template.Durations;
 import io.caravan.template.RouteFamily;
-import io.caravan.template.SecretRef;
+import io.caravan.template.SecretRoots;
 import io.caravan.trigger.S3TransientTriggerFamily;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -92,6 +94,7 @@ public final class Caravan extends MainListenerSupport {
     private Reconciler reconciler;
     private RouteConfigStore configs;
     private LedgerHeartbeat heartbeat;
+    private Path dataDir;
 
     /** A camel-main with caravan's listener; {@code overrides} win over application.properties (tests use them). */
     public static Main newMain(Map<String, String> overrides) {
@@ -115,6 +118,12 @@ public final class Caravan extends MainListenerSupport {
     public void afterConfigure(BaseMainSupport main) {
         camel = main.getCamelContext();
         Clock clock = Clock.systemUTC();
+        dataDir = Path.of(property(DataDirectory.SETTING, DataDirectory.DEFAULT));
+        if ("local".equals(property("caravan.mode", "local"))) {
+            DataDirectory.create(dataDir); // owner-only before the stores and stand-ins write into it
+        } else {
+            DataDirectory.secure(dataDir);
+        }
         store = Stores.dataSource(
                 property("caravan.datasource.url"),
                 property("caravan.datasource.user"),
@@ -164,6 +173,9 @@ public final class Caravan extends MainListenerSupport {
         camel.getRegistry().bind(LEDGER, ledger);
 
         Path routesDir = Path.of(property("caravan.routes.dir", "routes"));
+        SecretRoots secretRoots = SecretRoots.of(
+                property(SecretRoots.DIRS, SecretRoots.DEFAULT_DIRS),
+                property(SecretRoots.ENV_PREFIX, SecretRoots.DEFAULT_ENV_PREFIX));
         Map<String, RouteFamily> families = Map.of(
                 WatermarkFeedFamily.TEMPLATE_ID,
                 new WatermarkFeedFamily(
@@ -177,12 +189,15 @@ public final class Caravan extends MainListenerSupport {
                 new S3TransientTriggerFamily(
                         camel, ledger, deadLetters, new TriggerRedrives(store, clock), meters, clock),
                 InboundWebhookFamily.TEMPLATE_ID,
-                new InboundWebhookFamily(ledger, meters, clock),
+                new InboundWebhookFamily(ledger, meters, clock, secretRoots),
                 QueueDrainFamily.TEMPLATE_ID,
                 new QueueDrainFamily(camel, ledger, executionLog, meters),
                 WebhookDeliveryFamily.TEMPLATE_ID,
                 new WebhookDeliveryFamily(
-                        meters, clock, PlainHttpHosts.parse(property(PlainHttpHosts.SETTING, "localhost,127.0.0.1"))));
+                        meters,
+                        clock,
+                        PlainHttpHosts.parse(property(PlainHttpHosts.SETTING, "localhost,127.0.0.1")),
+                        secretRoots));
         Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
         RouteConfigValidator validator = new RouteConfigValidator(
                 families,
@@ -281,6 +296,7 @@ public final class Caravan extends MainListenerSupport {
             }
         }
         reconciler.start(Durations.parse(property("caravan.config.refresh", "10s")));
+        DataDirectory.secure(dataDir); // files the stores and local stand-ins created while starting
     }
 
     /**
@@ -361,7 +377,13 @@ public final class Caravan extends MainListenerSupport {
         Optional<String> file =
                 camel.getPropertiesComponent().resolveProperty(key + "-file").filter(f -> !f.isBlank());
         if (file.isPresent()) {
-            return SecretRef.parse("file:" + file.get()).resolve();
+            // the operator's infrastructure setting, not a row: any path; the message names the setting only
+            try {
+                return Files.readString(Path.of(file.get()), StandardCharsets.UTF_8)
+                        .strip();
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalStateException("the file named by " + key + "-file cannot be read", null);
+            }
         }
         return camel.getPropertiesComponent().resolveProperty(key).orElse("");
     }

@@ -177,7 +177,10 @@ class TemplateDeclarationTest {
                 RetryPolicy.DEFAULT,
                 1);
         var family = new io.caravan.inbound.InboundWebhookFamily(
-                null, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Clock.systemUTC());
+                null,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                Clock.systemUTC(),
+                io.caravan.testing.TestSecrets.ROOTS);
         assertThat(family.crossFieldProblems(spec)).isEmpty();
         try (var instance = family.create(spec)) {
             assertThat(instance.templateParameters().keySet())
@@ -248,7 +251,8 @@ class TemplateDeclarationTest {
         var family = new io.caravan.delivery.WebhookDeliveryFamily(
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
                 Clock.systemUTC(),
-                io.caravan.delivery.PlainHttpHosts.parse("localhost"));
+                io.caravan.delivery.PlainHttpHosts.parse("localhost"),
+                io.caravan.testing.TestSecrets.ROOTS);
         try (var instance = family.create(spec)) {
             assertThat(instance.templateParameters().keySet())
                     .containsExactlyInAnyOrderElementsOf(declaredIn(Path.of("routes/webhook-delivery.yaml")));
