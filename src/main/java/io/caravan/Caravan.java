@@ -25,15 +25,21 @@ import io.caravan.store.DeadLetters;
 import io.caravan.store.DrainProfiles;
 import io.caravan.store.ExecutionLog;
 import io.caravan.store.IdempotencyLedger;
+import io.caravan.store.LedgerHeartbeat;
+import io.caravan.store.LedgerTimings;
 import io.caravan.store.RouteConfigRow;
 import io.caravan.store.RouteConfigStore;
 import io.caravan.store.Stores;
+import io.caravan.store.TakeoverReason;
 import io.caravan.store.TriggerRedrives;
 import io.caravan.store.Watermarks;
 import io.caravan.template.Durations;
 import io.caravan.template.RouteFamily;
 import io.caravan.template.SecretRoots;
 import io.caravan.trigger.S3TransientTriggerFamily;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -87,6 +93,7 @@ public final class Caravan extends MainListenerSupport {
     private final Map<String, HikariDataSource> sources = new ConcurrentHashMap<>();
     private Reconciler reconciler;
     private RouteConfigStore configs;
+    private LedgerHeartbeat heartbeat;
     private Path dataDir;
 
     /** A camel-main with caravan's listener; {@code overrides} win over application.properties (tests use them). */
@@ -128,10 +135,18 @@ public final class Caravan extends MainListenerSupport {
         ExecutionLog executionLog = new ExecutionLog(store, clock);
         DeadLetters deadLetters = new DeadLetters(store, clock);
         String owner = owner();
-        IdempotencyLedger ledger =
-                new IdempotencyLedger(store, owner, Durations.parse(property("caravan.ledger.lease", "2m")), clock);
+        IdempotencyLedger ledger = new IdempotencyLedger(
+                store,
+                owner,
+                LedgerTimings.from(s -> camel.getPropertiesComponent()
+                        .resolveProperty(s.key())
+                        .map(Durations::parse)
+                        .orElse(s.defaultValue())),
+                clock);
+        heartbeat = ledger.heartbeat();
         PrometheusMeterRegistry meters = camel.getRegistry()
                 .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, PrometheusMeterRegistry.class);
+        ledgerMetrics(meters, ledger);
 
         RetryPolicies retryPolicies = new RetryPolicies(RetryPolicy.DEFAULT);
         FailureHandling failures = new FailureHandling(
@@ -284,14 +299,46 @@ public final class Caravan extends MainListenerSupport {
         DataDirectory.secure(dataDir); // files the stores and local stand-ins created while starting
     }
 
-    /** Stops the reconciler before Camel stops routes, and closes the pools after. */
+    /**
+     * Starts the ledger's heartbeat before any route claims a key; on shutdown stops the reconciler, then the heartbeat
+     * (deleting this owner's row: the routes have completed or released their keys), and closes the pools.
+     */
     private final class Lifecycle extends ServiceSupport {
+        @Override
+        protected void doStart() {
+            heartbeat.start();
+        }
+
         @Override
         protected void doStop() {
             reconciler.close();
+            heartbeat.stop();
             sources.values().forEach(HikariDataSource::close);
             store.close();
         }
+    }
+
+    /**
+     * caravan_ledger_takeovers_total{reason=lease|owner_gone}, and this process's heartbeat: its age (growing past the
+     * owner timeout means the store cannot be written and other processes may take over our keys) and failed writes.
+     */
+    private static void ledgerMetrics(MeterRegistry meters, IdempotencyLedger ledger) {
+        for (TakeoverReason reason : TakeoverReason.values()) {
+            FunctionCounter.builder("caravan.ledger.takeovers", ledger, l -> l.takeovers(reason))
+                    .description("IN_PROGRESS keys taken over from another owner: its lease ended, or its heartbeat"
+                            + " stopped (owner_gone)")
+                    .tag("reason", reason.tag())
+                    .register(meters);
+        }
+        Gauge.builder(
+                        "caravan.ledger.heartbeat.age.seconds",
+                        ledger.heartbeat(),
+                        h -> h.age().toMillis() / 1000.0)
+                .description("seconds since this process last wrote its ledger owner heartbeat")
+                .register(meters);
+        FunctionCounter.builder("caravan.ledger.heartbeat.failures", ledger.heartbeat(), LedgerHeartbeat::failures)
+                .description("ledger owner heartbeats that could not be written")
+                .register(meters);
     }
 
     private Optional<DataSource> sourceDataSource(String name) {
