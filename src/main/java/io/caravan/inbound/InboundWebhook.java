@@ -296,6 +296,9 @@ public final class InboundWebhook {
                 throw tooLarge("body of " + announced + " bytes (Content-Length)");
             }
         }
+        if ("100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
+            http.getResponse().writeContinue(); // only now the sender sends the body
+        }
         CompletableFuture<byte[]> read = new CompletableFuture<>();
         Buffer received = Buffer.buffer();
         request.exceptionHandler(read::completeExceptionally);

@@ -248,6 +248,33 @@ class InboundWebhookTest {
         assertThat(inbox(id)).isEmpty();
     }
 
+    /** Guards against a sender that waits for 100 Continue never being told to send its body. */
+    @Test
+    void expect_100_continue_is_answered_before_the_body_is_read() throws Exception {
+        String id = newId();
+        String body = "{\"type\":\"continue\"}";
+        WebhookHeaders signed = WebhookSender.sign(CURRENT, id, Instant.now(), body);
+        try (Socket socket = new Socket("localhost", port)) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /webhooks/crm HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                            + "Expect: 100-continue\r\nConnection: close\r\nContent-Length: " + body.length() + "\r\n"
+                            + "webhook-id: " + id + "\r\nwebhook-timestamp: " + signed.timestamp() + "\r\n"
+                            + "webhook-signature: " + signed.signature() + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            byte[] interim = new byte[25];
+            int n = socket.getInputStream().read(interim);
+            assertThat(new String(interim, 0, n, StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 100 Continue");
+
+            out.write(body.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+
+            assertThat(readAnswer(socket)).contains(" 202 ").contains("queued");
+        }
+        assertThat(inbox(id)).hasSize(1);
+    }
+
     /** Guards against a chunked body (no Content-Length) being read past the limit before it is refused. */
     @Test
     void chunked_body_is_refused_413_once_it_passes_max_body_size() throws Exception {
