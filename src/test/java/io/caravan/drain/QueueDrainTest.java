@@ -213,11 +213,7 @@ class QueueDrainTest {
                 .willReturn(aResponse().withStatus(503)));
 
         start(app, drainRow(id, topic).retry(3, 100, 200));
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> executionsThatRead(app, id).stream()
-                                .mapToInt(e -> e.rowsDelivered() + e.rowsDeadLettered())
-                                .sum()
-                        >= 3);
+        awaitOutcomes(app, id, 3);
 
         assertThat(TARGET.findAll(postRequestedFor(urlPathEqualTo("/" + id)).withHeader("webhook-id", equalTo("x-1"))))
                 .as("three attempts")
@@ -243,11 +239,7 @@ class QueueDrainTest {
                 .willReturn(aResponse().withStatus(422).withBody("{\"error\":\"unknown contact\"}")));
 
         start(app, drainRow(id, topic));
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> executionsThatRead(app, id).stream()
-                                .mapToInt(e -> e.rowsDelivered() + e.rowsDeadLettered())
-                                .sum()
-                        >= 4);
+        awaitOutcomes(app, id, 4);
 
         assertThat(posts("/" + id)).hasSize(4);
         assertThat(TARGET.findAll(postRequestedFor(urlPathEqualTo("/" + id)).withHeader("webhook-id", equalTo("p-2"))))
@@ -338,11 +330,7 @@ class QueueDrainTest {
         stubOk("/" + id);
 
         start(app, drainRow(id, topic));
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> executionsThatRead(app, id).stream()
-                                .mapToInt(e -> e.rowsDelivered() + e.rowsDeadLettered())
-                                .sum()
-                        >= 4);
+        awaitOutcomes(app, id, 4);
         awaitExecutionsAfterTheBacklog(app, id);
 
         assertThat(posts("/" + id)).extracting(r -> r.getHeader("webhook-id")).containsExactly("a-1", "a-3");
@@ -387,6 +375,15 @@ class QueueDrainTest {
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> !app.reconciler().running().contains(routeId));
         }
+    }
+
+    /** Waits until executions have recorded {@code n} events as delivered or dead-lettered. */
+    private static void awaitOutcomes(CaravanApp app, String id, int n) {
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> executionsThatRead(app, id).stream()
+                                .mapToInt(e -> e.rowsDelivered() + e.rowsDeadLettered())
+                                .sum()
+                        >= n);
     }
 
     private static void awaitExecutionsAfterTheBacklog(CaravanApp app, String id) {

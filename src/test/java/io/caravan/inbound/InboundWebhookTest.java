@@ -233,10 +233,7 @@ class InboundWebhookTest {
         try (Socket socket = new Socket("localhost", port)) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
-            out.write(("POST /webhooks/crm HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                            + "Content-Length: " + 10 * 1024 * 1024 + "\r\n"
-                            + "webhook-id: " + id + "\r\nwebhook-timestamp: " + signed.timestamp() + "\r\n"
-                            + "webhook-signature: " + signed.signature() + "\r\n\r\n{\"pad\":\"xxxxxx")
+            out.write((head(signed, "Content-Length: " + 10 * 1024 * 1024) + "{\"pad\":\"xxxxxx")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
 
@@ -257,10 +254,7 @@ class InboundWebhookTest {
         try (Socket socket = new Socket("localhost", port)) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
-            out.write(("POST /webhooks/crm HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                            + "Expect: 100-continue\r\nConnection: close\r\nContent-Length: " + body.length() + "\r\n"
-                            + "webhook-id: " + id + "\r\nwebhook-timestamp: " + signed.timestamp() + "\r\n"
-                            + "webhook-signature: " + signed.signature() + "\r\n\r\n")
+            out.write(head(signed, "Expect: 100-continue\r\nConnection: close\r\nContent-Length: " + body.length())
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             byte[] interim = new byte[25];
@@ -284,11 +278,8 @@ class InboundWebhookTest {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             String chunk = "x".repeat(3000);
-            out.write(("POST /webhooks/crm HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                            + "Transfer-Encoding: chunked\r\n"
-                            + "webhook-id: " + id + "\r\nwebhook-timestamp: " + signed.timestamp() + "\r\n"
-                            + "webhook-signature: " + signed.signature() + "\r\n\r\n"
-                            + Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n")
+            out.write((head(signed, "Transfer-Encoding: chunked") + Integer.toHexString(chunk.length()) + "\r\n"
+                            + chunk + "\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush(); // the last chunk is never sent: the body has not ended when the answer comes
 
@@ -401,6 +392,13 @@ class InboundWebhookTest {
         assertThat(replay.body()).contains("duplicate");
         assertThat(resigned.statusCode()).isEqualTo(200);
         assertThat(inbox(id)).hasSize(1);
+    }
+
+    /** The request line and headers of a signed POST to the endpoint, with {@code extra} header lines. */
+    private static String head(WebhookHeaders signed, String extra) {
+        return "POST /webhooks/crm HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n" + extra + "\r\n"
+                + "webhook-id: " + signed.id() + "\r\nwebhook-timestamp: " + signed.timestamp() + "\r\n"
+                + "webhook-signature: " + signed.signature() + "\r\n\r\n";
     }
 
     /** Reads one HTTP answer up to the end of the connection (the server closes it after refusing the body). */
