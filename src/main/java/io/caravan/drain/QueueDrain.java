@@ -226,8 +226,7 @@ public final class QueueDrain implements AutoCloseable {
                 case DEAD_LETTERED -> {
                     // an unauthenticated record never claimed its key: its webhook-id may be a real event's
                     if (e.authentic()) {
-                        completions.add(
-                                new Completion(e.key(), LedgerStatus.FAILED, execution.resultRef(e.index())));
+                        completions.add(new Completion(e.key(), LedgerStatus.FAILED, execution.resultRef(e.index())));
                     }
                 }
                 case PENDING -> released.add(e.key());

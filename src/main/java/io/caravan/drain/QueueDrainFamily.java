@@ -122,7 +122,8 @@ public final class QueueDrainFamily implements RouteFamily {
     public RouteInstance create(InstanceSpec spec) {
         String routeId = spec.routeId();
         Schedule schedule = spec.schedule().orElseThrow();
-        InboxSeal seal = inboxSeal.orElseThrow(() -> new IllegalStateException(InboxSeal.SETTING + " is not configured"));
+        InboxSeal seal =
+                inboxSeal.orElseThrow(() -> new IllegalStateException(InboxSeal.SETTING + " is not configured"));
         KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProperties(spec, schedule));
         QueueDrain drain;
         try {

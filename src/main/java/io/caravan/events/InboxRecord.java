@@ -25,8 +25,7 @@ public record InboxRecord(String topic, String key, String value, String webhook
      * ("a", "bc") and ("ab", "c") differ, and an absent header differs from an empty one.
      */
     byte[] sealedContent() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(
-                128 + (value == null ? 0 : value.length() * 3));
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128 + (value == null ? 0 : value.length() * 3));
         out.writeBytes(CONTEXT);
         for (String part : new String[] {topic, key, value, webhookId, timestamp, source}) {
             if (part == null) {

@@ -56,9 +56,8 @@ public final class InboxSeal {
         List<SecretKeySpec> keys = new ArrayList<>();
         for (String key : text.strip().split("\\s+")) {
             if (key.length() < MIN_KEY_CHARS) {
-                throw new IllegalArgumentException(
-                        "each inbox secret key must be at least " + MIN_KEY_CHARS + " characters; key "
-                                + (keys.size() + 1) + " has " + key.length());
+                throw new IllegalArgumentException("each inbox secret key must be at least " + MIN_KEY_CHARS
+                        + " characters; key " + (keys.size() + 1) + " has " + key.length());
             }
             keys.add(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), HMAC));
         }
@@ -127,8 +126,8 @@ public final class InboxSeal {
                 return record;
             }
         }
-        throw new Unauthenticated(
-                InboxRecord.SEAL_HEADER + " does not match the record with any inbox key (forged, or altered after sealing)");
+        throw new Unauthenticated(InboxRecord.SEAL_HEADER
+                + " does not match the record with any inbox key (forged, or altered after sealing)");
     }
 
     @Override

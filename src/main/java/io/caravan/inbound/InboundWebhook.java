@@ -350,7 +350,8 @@ public final class InboundWebhook {
                 && http.getResponse() != null
                 && http.getRequest().version() != HttpVersion.HTTP_2) {
             http.getResponse().putHeader("Connection", "close");
-            http.getResponse().endHandler(written -> http.getRequest().connection().close());
+            http.getResponse()
+                    .endHandler(written -> http.getRequest().connection().close());
         }
     }
 

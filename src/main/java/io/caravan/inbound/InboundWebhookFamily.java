@@ -78,10 +78,7 @@ public final class InboundWebhookFamily implements RouteFamily {
 
     /** {@code inboxSeal} is empty when caravan.inbox.secret is not configured: then no row of this family runs. */
     public InboundWebhookFamily(
-            IdempotencyLedger ledger,
-            Optional<InboxSeal> inboxSeal,
-            MeterRegistry meters,
-            Clock clock) {
+            IdempotencyLedger ledger, Optional<InboxSeal> inboxSeal, MeterRegistry meters, Clock clock) {
         this.ledger = ledger;
         this.inboxSeal = inboxSeal;
         this.meters = meters;

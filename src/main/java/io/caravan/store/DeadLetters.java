@@ -61,7 +61,8 @@ public final class DeadLetters {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.clock = Objects.requireNonNull(clock, "clock");
         if (maxPayloadBytes < 1) {
-            throw new IllegalArgumentException("the dead-letter payload cap must be at least 1 byte, not " + maxPayloadBytes);
+            throw new IllegalArgumentException(
+                    "the dead-letter payload cap must be at least 1 byte, not " + maxPayloadBytes);
         }
         this.maxPayloadBytes = maxPayloadBytes;
     }
@@ -74,7 +75,8 @@ public final class DeadLetters {
     public long record(DeadLetter letter) {
         String headers = toJson(letter.headers());
         String payload = prefix(letter.payload(), maxPayloadBytes);
-        boolean truncated = letter.payloadTruncated() || (payload != null && payload.length() < letter.payload().length());
+        boolean truncated = letter.payloadTruncated()
+                || (payload != null && payload.length() < letter.payload().length());
         String reason = letter.reason().length() > MAX_REASON_CHARS
                 ? letter.reason().substring(0, MAX_REASON_CHARS - 1) + "…"
                 : letter.reason();

@@ -370,7 +370,8 @@ public final class S3TransientTriggerFamily implements RouteFamily {
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new IllegalStateException(MAX_RECORDS_SETTING + " must be a whole number of at least 1, not '" + value + "'");
+        throw new IllegalStateException(
+                MAX_RECORDS_SETTING + " must be a whole number of at least 1, not '" + value + "'");
     }
 
     public static String beanName(String routeId) {

@@ -150,8 +150,7 @@ public final class TransientTrigger {
         List<String> rejections = new ArrayList<>();
         for (S3Notification.Created created : notification.created()) {
             if (!bucket.name().equals(created.bucket())) {
-                rejections.add(
-                        "event for bucket '" + created.bucket() + "', this route reads '" + bucket.name() + "'");
+                rejections.add("event for bucket '" + created.bucket() + "', this route reads '" + bucket.name() + "'");
                 continue;
             }
             try {
@@ -439,7 +438,9 @@ public final class TransientTrigger {
             reason.append(i == 0 ? "" : "; ").append(truncate(rejections.get(i), MAX_REJECTION_CHARS));
         }
         if (rejections.size() > MAX_LISTED_REJECTIONS) {
-            reason.append("; and ").append(rejections.size() - MAX_LISTED_REJECTIONS).append(" more");
+            reason.append("; and ")
+                    .append(rejections.size() - MAX_LISTED_REJECTIONS)
+                    .append(" more");
         }
         return reason.toString();
     }

@@ -341,11 +341,15 @@ class QueueDrainTest {
             assertThat(l.replayStatus()).isEqualTo(DeadLetter.QUARANTINED);
             assertThat(l.idempotencyKey()).isNull();
         });
-        assertThat(letters).extracting(DeadLetter::payload).containsExactly("{\"event\":\"kcat\"}", "{\"event\":\"f-1\"}");
+        assertThat(letters)
+                .extracting(DeadLetter::payload)
+                .containsExactly("{\"event\":\"kcat\"}", "{\"event\":\"f-1\"}");
         assertThat(letters.get(0).reason()).contains("no caravan-inbox-seal header");
         assertThat(letters.get(1).reason()).contains("does not match");
         assertThat(letters.get(1).headers()).containsEntry("kafka.offset", "2").containsEntry("webhook-id", "f-1");
-        assertThat(app.ledger().find(id + ":crm:a-2")).as("a forged record claims no key").isEmpty();
+        assertThat(app.ledger().find(id + ":crm:a-2"))
+                .as("a forged record claims no key")
+                .isEmpty();
         assertThat(app.ledger().find(id + ":crm:f-1")).isEmpty();
         assertThat(executionsThatRead(app, id))
                 .as("committed past: read once, no execution left INCOMPLETE")

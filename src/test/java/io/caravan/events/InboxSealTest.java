@@ -44,7 +44,8 @@ class InboxSealTest {
         InboxSeal seal = InboxSeal.parse(KEY);
 
         assertThatThrownBy(() -> seal.verify(polled(RECORD, null))).hasMessageContaining("no caravan-inbox-seal");
-        assertThatThrownBy(() -> seal.verify(polled(RECORD, InboxSeal.parse("z".repeat(40)).seal(RECORD))))
+        assertThatThrownBy(() -> seal.verify(
+                        polled(RECORD, InboxSeal.parse("z".repeat(40)).seal(RECORD))))
                 .hasMessageContaining("does not match");
         assertThatThrownBy(() -> seal.verify(polled(RECORD, "v1,@@@"))).hasMessageContaining("not base64");
         ConsumerRecord<String, String> doubled = polled(RECORD, seal.seal(RECORD));
@@ -61,7 +62,8 @@ class InboxSealTest {
         InboxSeal rotating = InboxSeal.parse(newKey + " " + oldKey);
 
         assertThat(rotating.verify(polled(RECORD, sealedBefore))).isEqualTo(RECORD);
-        assertThat(InboxSeal.parse(newKey).verify(polled(RECORD, rotating.seal(RECORD)))).isEqualTo(RECORD);
+        assertThat(InboxSeal.parse(newKey).verify(polled(RECORD, rotating.seal(RECORD))))
+                .isEqualTo(RECORD);
     }
 
     @Test

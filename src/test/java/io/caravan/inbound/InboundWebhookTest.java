@@ -92,8 +92,7 @@ class InboundWebhookTest {
                 .isNull();
         assertThat(InboxSeal.parse(CaravanApp.INBOX_SECRET).verify(record))
                 .as("sealed by the receiver over the record as written")
-                .isEqualTo(new InboxRecord(
-                        TOPIC, id, body, id, Inbox.header(record, "webhook-timestamp"), "crm"));
+                .isEqualTo(new InboxRecord(TOPIC, id, body, id, Inbox.header(record, "webhook-timestamp"), "crm"));
     }
 
     @Test
@@ -278,8 +277,8 @@ class InboundWebhookTest {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             String chunk = "x".repeat(3000);
-            out.write((head(signed, "Transfer-Encoding: chunked") + Integer.toHexString(chunk.length()) + "\r\n"
-                            + chunk + "\r\n")
+            out.write((head(signed, "Transfer-Encoding: chunked") + Integer.toHexString(chunk.length()) + "\r\n" + chunk
+                            + "\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush(); // the last chunk is never sent: the body has not ended when the answer comes
 
@@ -309,7 +308,10 @@ class InboundWebhookTest {
 
             assertThat(response.statusCode()).as(timestamp).isEqualTo(400);
             assertThat(response.body()).as(timestamp).contains("webhook-timestamp is not whole seconds");
-            assertThat(lines).as(timestamp).filteredOn(l -> l.message().contains(id)).hasSize(1);
+            assertThat(lines)
+                    .as(timestamp)
+                    .filteredOn(l -> l.message().contains(id))
+                    .hasSize(1);
             assertThat(lines).as(timestamp).noneMatch(LogCapture.Line::stackTrace);
         }
     }
@@ -326,7 +328,10 @@ class InboundWebhookTest {
         HttpResponse<String> headersAndQuery = WebhookSender.post(url + query, signed, body);
         HttpResponse<String> queryOnly = WebhookSender.post(
                 url + "?webhook-id=" + id + "&webhook-timestamp=" + signed.timestamp() + "&webhook-signature="
-                        + signed.signature().replace("+", "%2B").replace("/", "%2F").replace("=", "%3D"),
+                        + signed.signature()
+                                .replace("+", "%2B")
+                                .replace("/", "%2F")
+                                .replace("=", "%3D"),
                 new WebhookHeaders(null, null, null),
                 body);
 
@@ -368,8 +373,7 @@ class InboundWebhookTest {
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
 
-        HttpResponse<String> response =
-                HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
         assertThat(inbox(id)).hasSize(1);

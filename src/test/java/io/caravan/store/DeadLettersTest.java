@@ -107,7 +107,8 @@ class DeadLettersTest {
         assertThat(big.payloadSize()).isEqualTo(4011L);
         assertThat(big.payloadSha256())
                 .isEqualTo(HexFormat.of()
-                        .formatHex(MessageDigest.getInstance("SHA-256").digest(payload.getBytes(StandardCharsets.UTF_8))));
+                        .formatHex(
+                                MessageDigest.getInstance("SHA-256").digest(payload.getBytes(StandardCharsets.UTF_8))));
         DeadLetter whole = letters.get(1);
         assertThat(whole.payload()).isEqualTo(small);
         assertThat(whole.payloadTruncated()).isFalse();

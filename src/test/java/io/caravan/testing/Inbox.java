@@ -94,7 +94,8 @@ public final class Inbox {
                 record.headers().add("webhook-id", e.getKey().getBytes(StandardCharsets.UTF_8));
                 record.headers().add("caravan-source", source.getBytes(StandardCharsets.UTF_8));
                 if (seal != null) {
-                    String value = seal.seal(new InboxRecord(topic, e.getKey(), e.getValue(), e.getKey(), null, source));
+                    String value =
+                            seal.seal(new InboxRecord(topic, e.getKey(), e.getValue(), e.getKey(), null, source));
                     record.headers().add(InboxRecord.SEAL_HEADER, value.getBytes(StandardCharsets.UTF_8));
                 }
                 producer.send(record).get();

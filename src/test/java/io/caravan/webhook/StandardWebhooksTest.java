@@ -113,7 +113,8 @@ class StandardWebhooksTest {
         for (String absurd : new String[] {"99999999999999999", "-1", "+1", "12345678901", "1e9", "1.5", "٣"}) {
             assertThatThrownBy(() -> verifier.verify(new WebhookHeaders("m", absurd, "v1,x"), "x"))
                     .as(absurd)
-                    .isInstanceOfSatisfying(WebhookRejection.class, r -> assertThat(r.status()).isEqualTo(400))
+                    .isInstanceOfSatisfying(
+                            WebhookRejection.class, r -> assertThat(r.status()).isEqualTo(400))
                     .hasMessage("webhook-timestamp is not whole seconds since 1970 (1 to 10 digits)");
         }
     }
