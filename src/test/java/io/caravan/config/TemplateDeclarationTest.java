@@ -176,17 +176,15 @@ class TemplateDeclarationTest {
                 Optional.empty(),
                 RetryPolicy.DEFAULT,
                 1);
-        {
-            var family = new io.caravan.inbound.InboundWebhookFamily(
-                    null,
-                    Optional.of(io.caravan.events.InboxSeal.parse(io.caravan.testing.CaravanApp.INBOX_SECRET)),
-                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
-                    Clock.systemUTC());
-            assertThat(family.crossFieldProblems(spec)).isEmpty();
-            try (var instance = family.create(spec)) {
-                assertThat(instance.templateParameters().keySet())
-                        .containsExactlyInAnyOrderElementsOf(declaredIn(Path.of("routes/inbound-webhook.yaml")));
-            }
+        var family = new io.caravan.inbound.InboundWebhookFamily(
+                null,
+                Optional.of(io.caravan.events.InboxSeal.parse(io.caravan.testing.CaravanApp.INBOX_SECRET)),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                Clock.systemUTC());
+        assertThat(family.crossFieldProblems(spec)).isEmpty();
+        try (var instance = family.create(spec)) {
+            assertThat(instance.templateParameters().keySet())
+                    .containsExactlyInAnyOrderElementsOf(declaredIn(Path.of("routes/inbound-webhook.yaml")));
         }
     }
 
