@@ -33,11 +33,13 @@ import io.caravan.store.TriggerRedrives;
 import io.caravan.store.Watermarks;
 import io.caravan.template.Durations;
 import io.caravan.template.RouteFamily;
-import io.caravan.template.SecretRef;
+import io.caravan.template.SecretRoots;
 import io.caravan.trigger.S3TransientTriggerFamily;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -86,6 +88,7 @@ public final class Caravan extends MainListenerSupport {
     private final Map<String, HikariDataSource> sources = new ConcurrentHashMap<>();
     private Reconciler reconciler;
     private RouteConfigStore configs;
+    private Path dataDir;
 
     /** A camel-main with caravan's listener; {@code overrides} win over application.properties (tests use them). */
     public static Main newMain(Map<String, String> overrides) {
@@ -109,6 +112,12 @@ public final class Caravan extends MainListenerSupport {
     public void afterConfigure(BaseMainSupport main) {
         camel = main.getCamelContext();
         Clock clock = Clock.systemUTC();
+        dataDir = Path.of(property(DataDirectory.SETTING, DataDirectory.DEFAULT));
+        if ("local".equals(property("caravan.mode", "local"))) {
+            DataDirectory.create(dataDir); // owner-only before the stores and stand-ins write into it
+        } else {
+            DataDirectory.secure(dataDir);
+        }
         store = Stores.dataSource(
                 property("caravan.datasource.url"),
                 property("caravan.datasource.user"),
@@ -156,6 +165,9 @@ public final class Caravan extends MainListenerSupport {
         camel.getRegistry().bind(LEDGER, ledger);
 
         Path routesDir = Path.of(property("caravan.routes.dir", "routes"));
+        SecretRoots secretRoots = SecretRoots.of(
+                property(SecretRoots.DIRS, SecretRoots.DEFAULT_DIRS),
+                property(SecretRoots.ENV_PREFIX, SecretRoots.DEFAULT_ENV_PREFIX));
         Map<String, RouteFamily> families = Map.of(
                 WatermarkFeedFamily.TEMPLATE_ID,
                 new WatermarkFeedFamily(
@@ -169,12 +181,15 @@ public final class Caravan extends MainListenerSupport {
                 new S3TransientTriggerFamily(
                         camel, ledger, deadLetters, new TriggerRedrives(store, clock), meters, clock),
                 InboundWebhookFamily.TEMPLATE_ID,
-                new InboundWebhookFamily(ledger, inboxSeal, meters, clock),
+                new InboundWebhookFamily(ledger, inboxSeal, meters, clock, secretRoots),
                 QueueDrainFamily.TEMPLATE_ID,
                 new QueueDrainFamily(camel, ledger, deadLetters, executionLog, inboxSeal, meters),
                 WebhookDeliveryFamily.TEMPLATE_ID,
                 new WebhookDeliveryFamily(
-                        meters, clock, PlainHttpHosts.parse(property(PlainHttpHosts.SETTING, "localhost,127.0.0.1"))));
+                        meters,
+                        clock,
+                        PlainHttpHosts.parse(property(PlainHttpHosts.SETTING, "localhost,127.0.0.1")),
+                        secretRoots));
         Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
         RouteConfigValidator validator = new RouteConfigValidator(
                 families,
@@ -273,6 +288,7 @@ public final class Caravan extends MainListenerSupport {
             }
         }
         reconciler.start(Durations.parse(property("caravan.config.refresh", "10s")));
+        DataDirectory.secure(dataDir); // files the stores and local stand-ins created while starting
     }
 
     /** Stops the reconciler before Camel stops routes, and closes the pools after. */
@@ -287,7 +303,7 @@ public final class Caravan extends MainListenerSupport {
 
     /**
      * The key the inbound receiver seals inbox records with and the drain verifies them with: caravan.inbox.secret
-     * or caravan.inbox.secret-file; in local mode, generated once into ./data/secrets/inbox-secret (owner-only).
+     * or caravan.inbox.secret-file; in local mode, generated once into &lt;data dir&gt;/secrets/inbox-secret (owner-only).
      */
     private Optional<InboxSeal> inboxSeal() {
         String keys = secret(InboxSeal.SETTING);
@@ -296,7 +312,8 @@ public final class Caravan extends MainListenerSupport {
         }
         if ("local".equals(property("caravan.mode", "local"))) {
             try {
-                return Optional.of(InboxSeal.loadOrCreate(Path.of("data", "secrets", "inbox-secret")));
+                return Optional.of(
+                        InboxSeal.loadOrCreate(dataDir.resolve("secrets").resolve("inbox-secret")));
             } catch (java.io.IOException e) {
                 throw new IllegalStateException("local inbox secret could not be created: " + e, e);
             }
@@ -341,7 +358,13 @@ public final class Caravan extends MainListenerSupport {
         Optional<String> file =
                 camel.getPropertiesComponent().resolveProperty(key + "-file").filter(f -> !f.isBlank());
         if (file.isPresent()) {
-            return SecretRef.parse("file:" + file.get()).resolve();
+            // the operator's infrastructure setting, not a row: any path; the message names the setting only
+            try {
+                return Files.readString(Path.of(file.get()), StandardCharsets.UTF_8)
+                        .strip();
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalStateException("the file named by " + key + "-file cannot be read", null);
+            }
         }
         return camel.getPropertiesComponent().resolveProperty(key).orElse("");
     }

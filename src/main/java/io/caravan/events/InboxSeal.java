@@ -77,7 +77,13 @@ public final class InboxSeal {
      */
     public static synchronized InboxSeal loadOrCreate(Path file) throws IOException {
         if (!Files.exists(file)) {
-            Files.createDirectories(file.getParent());
+            try {
+                Files.createDirectories(
+                        file.getParent(),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (UnsupportedOperationException notPosix) {
+                Files.createDirectories(file.getParent());
+            }
             try {
                 Files.createFile(
                         file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

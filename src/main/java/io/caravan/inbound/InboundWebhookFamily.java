@@ -9,7 +9,7 @@ import io.caravan.template.InstanceSpec;
 import io.caravan.template.ParamType;
 import io.caravan.template.RouteFamily;
 import io.caravan.template.RouteInstance;
-import io.caravan.template.SecretRef;
+import io.caravan.template.SecretRoots;
 import io.caravan.template.TemplateParameter;
 import io.caravan.template.Tier;
 import io.caravan.webhook.WebhookSecret;
@@ -75,14 +75,20 @@ public final class InboundWebhookFamily implements RouteFamily {
     private final Optional<InboxSeal> inboxSeal;
     private final MeterRegistry meters;
     private final Clock clock;
+    private final SecretRoots secretRoots;
 
     /** {@code inboxSeal} is empty when caravan.inbox.secret is not configured: then no row of this family runs. */
     public InboundWebhookFamily(
-            IdempotencyLedger ledger, Optional<InboxSeal> inboxSeal, MeterRegistry meters, Clock clock) {
+            IdempotencyLedger ledger,
+            Optional<InboxSeal> inboxSeal,
+            MeterRegistry meters,
+            Clock clock,
+            SecretRoots secretRoots) {
         this.ledger = ledger;
         this.inboxSeal = inboxSeal;
         this.meters = meters;
         this.clock = clock;
+        this.secretRoots = secretRoots;
     }
 
     @Override
@@ -164,17 +170,10 @@ public final class InboundWebhookFamily implements RouteFamily {
     }
 
     /** The secrets a reference holds (one or several, separated by whitespace); messages never show a value. */
-    static List<WebhookSecret> secrets(String ref) {
-        String value = SecretRef.parse(ref).resolve();
-        List<WebhookSecret> secrets = new ArrayList<>();
-        for (String part : Arrays.stream(value.strip().split("\\s+")).toList()) {
-            try {
-                secrets.add(WebhookSecret.parse(part));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("secret " + SecretRef.parse(ref) + ": " + e.getMessage());
-            }
-        }
-        return secrets;
+    List<WebhookSecret> secrets(String ref) {
+        return secretRoots.read(ref, value -> Arrays.stream(value.strip().split("\\s+"))
+                .map(WebhookSecret::parse)
+                .toList());
     }
 
     static String beanName(String routeId) {

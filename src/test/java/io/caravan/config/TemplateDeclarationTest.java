@@ -180,7 +180,8 @@ class TemplateDeclarationTest {
                 null,
                 Optional.of(io.caravan.events.InboxSeal.parse(io.caravan.testing.CaravanApp.INBOX_SECRET)),
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
-                Clock.systemUTC());
+                Clock.systemUTC(),
+                io.caravan.testing.TestSecrets.ROOTS);
         assertThat(family.crossFieldProblems(spec)).isEmpty();
         try (var instance = family.create(spec)) {
             assertThat(instance.templateParameters().keySet())
@@ -253,7 +254,8 @@ class TemplateDeclarationTest {
         var family = new io.caravan.delivery.WebhookDeliveryFamily(
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
                 Clock.systemUTC(),
-                io.caravan.delivery.PlainHttpHosts.parse("localhost"));
+                io.caravan.delivery.PlainHttpHosts.parse("localhost"),
+                io.caravan.testing.TestSecrets.ROOTS);
         try (var instance = family.create(spec)) {
             assertThat(instance.templateParameters().keySet())
                     .containsExactlyInAnyOrderElementsOf(declaredIn(Path.of("routes/webhook-delivery.yaml")));

@@ -50,6 +50,7 @@ public final class CaravanApp implements AutoCloseable {
         s.put("caravan.config.seed-file", "");
         s.put("caravan.config.refresh", "300ms");
         s.put("caravan.egress.allowed-hosts", "localhost,127.0.0.1");
+        s.put("caravan.secrets.dirs", TestSecrets.DIRS);
         s.put("camel.server.enabled", "false");
         s.put("camel.main.shutdownTimeout", "10");
         s.put("camel.main.jmxEnabled", "false");
