@@ -15,6 +15,7 @@ import io.caravan.errors.ErrorClassifier;
 import io.caravan.errors.FailureHandling;
 import io.caravan.errors.RetryPolicies;
 import io.caravan.errors.RetryPolicy;
+import io.caravan.events.InboxSeal;
 import io.caravan.feed.FeedStores;
 import io.caravan.feed.RowOutcomes;
 import io.caravan.feed.WatermarkFeedFamily;
@@ -133,7 +134,13 @@ public final class Caravan extends MainListenerSupport {
         configs = new RouteConfigStore(store, clock);
         ConfigAudit audit = new ConfigAudit(store, clock);
         ExecutionLog executionLog = new ExecutionLog(store, clock);
-        DeadLetters deadLetters = new DeadLetters(store, clock);
+        DeadLetters deadLetters = new DeadLetters(
+                store,
+                clock,
+                Integer.parseInt(property(
+                        "caravan.dead-letters.max-payload-bytes",
+                        String.valueOf(DeadLetters.DEFAULT_MAX_PAYLOAD_BYTES))));
+        Optional<InboxSeal> inboxSeal = inboxSeal();
         String owner = owner();
         IdempotencyLedger ledger = new IdempotencyLedger(
                 store,
@@ -189,9 +196,9 @@ public final class Caravan extends MainListenerSupport {
                 new S3TransientTriggerFamily(
                         camel, ledger, deadLetters, new TriggerRedrives(store, clock), meters, clock),
                 InboundWebhookFamily.TEMPLATE_ID,
-                new InboundWebhookFamily(ledger, meters, clock, secretRoots),
+                new InboundWebhookFamily(ledger, inboxSeal, meters, clock, secretRoots),
                 QueueDrainFamily.TEMPLATE_ID,
-                new QueueDrainFamily(camel, ledger, executionLog, meters),
+                new QueueDrainFamily(camel, ledger, deadLetters, executionLog, inboxSeal, meters),
                 WebhookDeliveryFamily.TEMPLATE_ID,
                 new WebhookDeliveryFamily(
                         meters,
@@ -339,6 +346,27 @@ public final class Caravan extends MainListenerSupport {
         FunctionCounter.builder("caravan.ledger.heartbeat.failures", ledger.heartbeat(), LedgerHeartbeat::failures)
                 .description("ledger owner heartbeats that could not be written")
                 .register(meters);
+    }
+
+    /**
+     * The key the inbound receiver seals inbox records with and the drain verifies them with: caravan.inbox.secret
+     * or caravan.inbox.secret-file; in local mode, generated once into &lt;data dir&gt;/secrets/inbox-secret (owner-only).
+     */
+    private Optional<InboxSeal> inboxSeal() {
+        String keys = secret(InboxSeal.SETTING);
+        if (!keys.isBlank()) {
+            return Optional.of(InboxSeal.parse(keys));
+        }
+        if ("local".equals(property("caravan.mode", "local"))) {
+            try {
+                return Optional.of(
+                        InboxSeal.loadOrCreate(dataDir.resolve("secrets").resolve("inbox-secret")));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("local inbox secret could not be created: " + e, e);
+            }
+        }
+        LOG.warn("{} is not set: inbound-webhook and queue-drain rows are not started", InboxSeal.SETTING);
+        return Optional.empty();
     }
 
     private Optional<DataSource> sourceDataSource(String name) {

@@ -18,6 +18,7 @@ import io.caravan.store.IdempotencyLedger;
 import io.caravan.store.LedgerStatus;
 import io.caravan.store.RouteConfigStore;
 import io.caravan.store.Stores;
+import io.caravan.testing.CaravanApp;
 import io.caravan.testing.CaravanProcesses;
 import io.caravan.testing.Databases;
 import io.caravan.testing.EmbeddedKafka;
@@ -88,6 +89,7 @@ class DrainCrashRecoveryIT {
         env.put("CARAVAN_DATASOURCE_USER", "postgres");
         env.put("CARAVAN_DATASOURCE_PASSWORD", "");
         env.put("CARAVAN_MODE", "production");
+        env.put("CARAVAN_INBOX_SECRET", CaravanApp.INBOX_SECRET);
         env.put("CARAVAN_CONFIG_SEED_FILE", "");
         env.put("CARAVAN_CONFIG_REFRESH", "300ms");
         // a lease far beyond the wait below: the killed process's events come back only by owner-timeout takeover
