@@ -76,6 +76,7 @@ class FeedTimeZoneTest {
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> TargetRequests.keys(TARGET, path).size() == 4);
 
+        feeds.awaitMoreExecutions(id, 1);
         assertThat(feeds.app().watermarks().find(id)).contains(new Watermark(T0.plus(Duration.ofMinutes(30)), "4"));
         assertThat(TargetRequests.posts(TARGET, path))
                 .extracting(r ->
