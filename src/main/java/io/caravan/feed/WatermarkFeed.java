@@ -153,12 +153,14 @@ public final class WatermarkFeed {
         }
         metrics.horizonHold(h.hold());
         Instant now = clock.instant();
-        if (h.note() != null && !h.note().replaceAll("[0-9.]+ s", "").equals(lastHorizonNote)) {
+        // one WARN per kind of trouble, not per changing age or count in its text
+        String note = h.note() == null ? null : h.note().replaceAll("[0-9.]+", "#");
+        if (note != null && !note.equals(lastHorizonNote)) {
             LOG.warn("feed {}: {}", routeId, h.note());
         } else if (h.note() == null && lastHorizonNote != null) {
             LOG.info("feed {}: the commit horizon is back", routeId);
         }
-        lastHorizonNote = h.note() == null ? null : h.note().replaceAll("[0-9.]+ s", "");
+        lastHorizonNote = note;
         boolean longHold = h.hold().compareTo(reread.maxHorizonWait().dividedBy(4)) > 0;
         if (h.note() == null && longHold && !now.isBefore(lastHoldWarning.plus(HORIZON_WARN_EVERY))) {
             lastHoldWarning = now;
