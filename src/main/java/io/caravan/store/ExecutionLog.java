@@ -1,5 +1,6 @@
 package io.caravan.store;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -24,6 +25,11 @@ public final class ExecutionLog {
             SET ended_at = ?, cycles = ?, rows_read = ?, rows_delivered = ?, rows_duplicate = ?, rows_dead_lettered = ?,
                 status = ?, detail = ?
             WHERE id = ?""";
+    static final String PROGRESS =
+            """
+            UPDATE execution_log
+            SET cycles = ?, rows_read = ?, rows_delivered = ?, rows_duplicate = ?, rows_dead_lettered = ?
+            WHERE id = ? AND status = 'RUNNING'""";
     static final String ABANDON_RUNNING =
             """
             UPDATE execution_log SET ended_at = ?, status = 'INCOMPLETE', detail = ?
@@ -75,6 +81,25 @@ public final class ExecutionLog {
                 if (ps.executeUpdate() != 1) {
                     throw new IllegalArgumentException("no execution with id " + id);
                 }
+                return null;
+            }
+        });
+    }
+
+    /**
+     * Records a RUNNING execution's counts so far, on the caller's connection and in its transaction (the one that
+     * completes the page's ledger keys), so an execution killed mid-way still shows what it delivered.
+     */
+    public void progress(Connection c, long id, int cycles, int read, int delivered, int duplicate, int deadLettered) {
+        Transactions.onConnection(c, "record progress of execution " + id, connection -> {
+            try (PreparedStatement ps = connection.prepareStatement(PROGRESS)) {
+                ps.setInt(1, cycles);
+                ps.setInt(2, read);
+                ps.setInt(3, delivered);
+                ps.setInt(4, duplicate);
+                ps.setInt(5, deadLettered);
+                ps.setLong(6, id);
+                ps.executeUpdate();
                 return null;
             }
         });

@@ -100,7 +100,7 @@ class RouteConfigValidatorTest {
                         "route_config row 'Bad_Id', column profile: unknown drain profile 'NOPE'; known: [FEED_THROUGHPUT_5MIN]",
                         "route_config row 'Bad_Id', column schedule: 'not a cron' is not a valid Quartz cron expression",
                         "route_config row 'Bad_Id', column params.colour: is not a parameter of template 'watermark-feed'; declared: "
-                                + "[sourceKind, sourceDataSource, sourceQuery, sourceUrl, idField, updatedAtField, idType, overlap, key, sink, target, targetTopic, eventType, requiredFields, parallelDeliveries]",
+                                + "[sourceKind, sourceDataSource, sourceQuery, sourceUrl, idField, updatedAtField, idType, horizon, maxHorizonWait, overlap, reconcileEvery, reconcileWindow, sourceZone, key, sink, target, targetTopic, eventType, requiredFields, parallelDeliveries]",
                         "route_config row 'Bad_Id', column params.target: host of 'http://evil.example.net/x' is not on the egress "
                                 + "allowlist [localhost, *.corp.example] (caravan.egress.allowed-hosts)")
                 .anySatisfy(p -> assertThat(p).startsWith("route_config row 'Bad_Id', column params.key: is required"));

@@ -67,6 +67,11 @@ class TemplateDeclarationTest {
         params.put("updatedAtField", "updated_at");
         params.put("idType", "LONG");
         params.put("overlap", "2m");
+        params.put("horizon", "auto");
+        params.put("maxHorizonWait", "5m");
+        params.put("reconcileEvery", "10m");
+        params.put("reconcileWindow", "1h");
+        params.put("sourceZone", "UTC");
         params.put("key", "${body[id]}");
         params.put("sink", "http");
         params.put("target", "http://localhost/y");

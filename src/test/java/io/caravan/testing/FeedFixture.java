@@ -53,12 +53,17 @@ public final class FeedFixture implements AutoCloseable {
 
     /** A new, empty source table, configured in the running app (and after a restart) as a source data source. */
     public Source newSource() {
-        SourceTable table = SourceTable.create();
+        return newSource(Databases.Backend.H2);
+    }
+
+    /** A new, empty source table in a database of {@code sourceBackend}, configured like {@link #newSource()}. */
+    public Source newSource(Databases.Backend sourceBackend) {
+        SourceTable table = SourceTable.create(sourceBackend);
         String name = "src" + SOURCES.incrementAndGet();
         settings.put("caravan.source." + name + ".url", table.url());
-        settings.put("caravan.source." + name + ".user", "sa");
+        settings.put("caravan.source." + name + ".user", table.user());
         app.camel().getPropertiesComponent().addOverrideProperty("caravan.source." + name + ".url", table.url());
-        app.camel().getPropertiesComponent().addOverrideProperty("caravan.source." + name + ".user", "sa");
+        app.camel().getPropertiesComponent().addOverrideProperty("caravan.source." + name + ".user", table.user());
         return new Source(name, table);
     }
 
