@@ -58,6 +58,25 @@ public record RouteConfigRow(
                 updatedBy);
     }
 
+    public RouteConfigRow withProfile(String profile) {
+        return new RouteConfigRow(
+                routeId,
+                template,
+                enabled,
+                tier,
+                profile,
+                schedule,
+                params,
+                throttlePerSecond,
+                retryMaxAttempts,
+                retryInitialDelayMs,
+                retryMaxDelayMs,
+                owner,
+                version,
+                updatedAt,
+                updatedBy);
+    }
+
     /** This row's content as stored at {@code version}, changed by {@code updatedBy} at {@code updatedAt}. */
     public RouteConfigRow withVersion(long version, Instant updatedAt, String updatedBy) {
         return new RouteConfigRow(

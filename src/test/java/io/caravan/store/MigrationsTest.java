@@ -27,7 +27,9 @@ class MigrationsTest {
             "dead_letter",
             "execution_log",
             "route_lock",
-            "saga_state");
+            "saga_state",
+            "ops_audit",
+            "route_pause");
 
     @ParameterizedTest
     @EnumSource(Backend.class)
