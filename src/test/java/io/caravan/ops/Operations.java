@@ -142,9 +142,11 @@ abstract class Operations {
             return request;
         }
 
+        /** The JSON answer to one request (Jolokia wraps some answers, refusals among them, in a list of one). */
         static JsonNode body(HttpResponse<String> response) {
             try {
-                return JSON.readTree(response.body());
+                JsonNode body = JSON.readTree(response.body());
+                return body.isArray() && body.size() == 1 ? body.get(0) : body;
             } catch (Exception e) {
                 throw new IllegalStateException("not JSON (HTTP " + response.statusCode() + "): " + response.body(), e);
             }
