@@ -32,6 +32,7 @@ import org.apache.camel.ServiceStatus;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -271,6 +272,38 @@ class OperatorMBeansTest {
                 .filteredOn(e -> e.outcome() == OpsAudit.Outcome.REFUSED)
                 .extracting(OpsAudit.Entry::operation)
                 .contains("resetWatermark", "switchProfile", "pause", "rerunIncomplete");
+    }
+
+    /**
+     * Guards against a pause that lives only in memory: after a restart, and after the row changed, the route must
+     * still take nothing until an operator resumes it.
+     */
+    @Test
+    void a_paused_route_stays_paused_across_a_restart_and_a_row_change_until_resumed() {
+        Operations ops = Operations.jmx();
+        feeds.startFeed(feed(FEED, "/a", "every 500ms"));
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> TARGET.verify(5, postRequestedFor(urlEqualTo("/a"))));
+        ops.text("io.caravan:type=Routes", "pause", FEED);
+
+        feeds.restart();
+        app = feeds.app();
+        await().atMost(Duration.ofSeconds(15)).until(() -> app.reconciler().running().contains(FEED));
+        assertThat(status(FEED)).isEqualTo(ServiceStatus.Stopped);
+        source.table().insert(6, 1, "{\"n\":6}", Instant.now());
+        ops.text("io.caravan:type=Profiles", "switchProfile", FEED, "TEST_CATCHUP"); // re-creates the route
+        ops.text("io.caravan:type=Config", "reconcileNow");
+        assertThat(status(FEED)).isEqualTo(ServiceStatus.Stopped);
+        // a running route would deliver row 6 within a few of its 500 ms executions
+        await().during(Duration.ofSeconds(2))
+                .atMost(Duration.ofSeconds(3))
+                .untilAsserted(() -> TARGET.verify(5, postRequestedFor(urlEqualTo("/a"))));
+        assertThat(status(FEED)).isEqualTo(ServiceStatus.Stopped);
+
+        ops.text("io.caravan:type=Routes", "resume", FEED);
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> TARGET.verify(6, postRequestedFor(urlEqualTo("/a"))));
+        assertThat(opsAudit()).extracting(OpsAudit.Entry::principal).containsOnly(Operator.LOCAL_JMX);
     }
 
     private long completed(String routeId) {
