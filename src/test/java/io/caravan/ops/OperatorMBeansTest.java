@@ -288,7 +288,8 @@ class OperatorMBeansTest {
 
         feeds.restart();
         app = feeds.app();
-        await().atMost(Duration.ofSeconds(15)).until(() -> app.reconciler().running().contains(FEED));
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> app.reconciler().running().contains(FEED));
         assertThat(status(FEED)).isEqualTo(ServiceStatus.Stopped);
         source.table().insert(6, 1, "{\"n\":6}", Instant.now());
         ops.text("io.caravan:type=Profiles", "switchProfile", FEED, "TEST_CATCHUP"); // re-creates the route
