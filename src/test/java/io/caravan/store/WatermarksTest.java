@@ -73,4 +73,19 @@ class WatermarksTest {
                 .containsExactly(
                         Map.entry("feed-a", new Watermark(T, "a")), Map.entry("feed-b", new Watermark(T, "b")));
     }
+
+    /** Guards against an operator's reset being lost: reset is the one way back, and advances go on from it. */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void a_reset_moves_the_watermark_back_and_returns_the_one_it_replaced(Backend backend) {
+        Watermarks watermarks = new Watermarks(backend.fresh(), clock);
+        Watermark ahead = new Watermark(T, "10");
+        Watermark back = new Watermark(T.minusSeconds(3600), "");
+
+        assertThat(watermarks.reset("feed-a", ahead)).isEmpty();
+        assertThat(watermarks.reset("feed-a", back)).contains(ahead);
+        assertThat(watermarks.find("feed-a")).contains(back);
+        watermarks.advance("feed-a", new Watermark(T.minusSeconds(60), "1"));
+        assertThat(watermarks.find("feed-a")).contains(new Watermark(T.minusSeconds(60), "1"));
+    }
 }
