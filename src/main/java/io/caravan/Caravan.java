@@ -114,7 +114,25 @@ public final class Caravan extends MainListenerSupport {
                 .bind(MicrometerConstants.METRICS_REGISTRY_NAME, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         // found by id before Camel's own: /observe/jolokia passes the authenticated user to caravan's MBeans
         main.getCamelContext().getRegistry().bind(JolokiaPlatformHttpPlugin.NAME, new OperatorJolokia());
-        localManagementAuthentication(main.getCamelContext().getPropertiesComponent());
+        PropertiesComponent properties = main.getCamelContext().getPropertiesComponent();
+        localManagementAuthentication(properties);
+        jolokiaOnlyWithAuthentication(properties);
+    }
+
+    /**
+     * Jolokia runs operations (caravan's MBeans, Camel's route controls): it is served only behind the management
+     * server's authentication, never open on a port the Kubernetes base binds to every interface.
+     */
+    private static void jolokiaOnlyWithAuthentication(PropertiesComponent properties) {
+        boolean jolokia = Boolean.parseBoolean(
+                properties.resolveProperty("camel.management.jolokiaEnabled").orElse("false"));
+        boolean authenticated =
+                Boolean.parseBoolean(properties.resolveProperty(MANAGEMENT_AUTH).orElse("false"));
+        if (jolokia && !authenticated) {
+            properties.addOverrideProperty("camel.management.jolokiaEnabled", "false");
+            LOG.warn("/observe/jolokia is off because management authentication is off "
+                    + "(CAMEL_MANAGEMENT_AUTHENTICATIONENABLED, CAMEL_MANAGEMENT_BASICPROPERTIESFILE)");
+        }
     }
 
     /**

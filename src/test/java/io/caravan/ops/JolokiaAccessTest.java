@@ -145,6 +145,17 @@ class JolokiaAccessTest {
         assertThat(operator.invoke("java.lang:type=Memory", "gc")).isNull();
     }
 
+    /** Guards against operations served to anyone who reaches the management port when authentication is off. */
+    @Test
+    void without_management_authentication_jolokia_is_not_served() {
+        java.util.Map<String, String> s = CaravanApp.settings("jdbc:h2:mem:no-auth" + System.nanoTime(), "sa", "");
+        s.put("camel.management.authenticationEnabled", "false");
+        try (CaravanApp open = CaravanApp.start(s)) {
+            assertThat(open.managementStatus("/observe/jolokia/version", null)).isEqualTo(404);
+            assertThat(open.managementStatus("/health/live", null)).isEqualTo(200);
+        }
+    }
+
     /** Jolokia answers a refusal with HTTP 200 and status 403 in its JSON body. */
     private static void assertRefused(HttpResponse<String> response) {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
