@@ -4,7 +4,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.caravan.config.ConfigHealthCheck;
 import io.caravan.config.EgressAllowlist;
 import io.caravan.config.Reconciler;
-import io.caravan.config.RouteConfigControl;
 import io.caravan.config.RouteConfigSeed;
 import io.caravan.config.RouteConfigValidator;
 import io.caravan.delivery.PlainHttpHosts;
@@ -20,6 +19,8 @@ import io.caravan.feed.FeedStores;
 import io.caravan.feed.RowOutcomes;
 import io.caravan.feed.WatermarkFeedFamily;
 import io.caravan.inbound.InboundWebhookFamily;
+import io.caravan.ops.OperatorJolokia;
+import io.caravan.ops.OpsMBeans;
 import io.caravan.store.ConfigAudit;
 import io.caravan.store.DeadLetter;
 import io.caravan.store.DeadLetters;
@@ -30,6 +31,7 @@ import io.caravan.store.LedgerHeartbeat;
 import io.caravan.store.LedgerTimings;
 import io.caravan.store.RouteConfigRow;
 import io.caravan.store.RouteConfigStore;
+import io.caravan.store.RoutePauses;
 import io.caravan.store.Stores;
 import io.caravan.store.TakeoverReason;
 import io.caravan.store.TriggerRedrives;
@@ -63,11 +65,13 @@ import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.component.kafka.KafkaComponent;
 import org.apache.camel.component.kafka.KafkaConfiguration;
 import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.component.platform.http.plugin.JolokiaPlatformHttpPlugin;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.model.Model;
+import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.PropertyBindingSupport;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -88,6 +92,8 @@ public final class Caravan extends MainListenerSupport {
     public static final String RECONCILER = "caravanReconciler";
 
     private static final String KAFKA_ENV_PREFIX = "CAMEL_COMPONENT_KAFKA_";
+    private static final String MANAGEMENT_AUTH = "camel.management.authenticationEnabled";
+    private static final String MANAGEMENT_USERS = "camel.management.basicPropertiesFile";
 
     private CamelContext camel;
     private HikariDataSource store;
@@ -96,6 +102,7 @@ public final class Caravan extends MainListenerSupport {
     private RouteConfigStore configs;
     private LedgerHeartbeat heartbeat;
     private Path dataDir;
+    private OpsMBeans opsMBeans;
 
     /** A camel-main with caravan's listener; {@code overrides} win over application.properties (tests use them). */
     public static Main newMain(Map<String, String> overrides) {
@@ -113,6 +120,53 @@ public final class Caravan extends MainListenerSupport {
         main.getCamelContext()
                 .getRegistry()
                 .bind(MicrometerConstants.METRICS_REGISTRY_NAME, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        // found by id before Camel's own: /observe/jolokia passes the authenticated user to caravan's MBeans
+        main.getCamelContext().getRegistry().bind(JolokiaPlatformHttpPlugin.NAME, new OperatorJolokia());
+        PropertiesComponent properties = main.getCamelContext().getPropertiesComponent();
+        localManagementAuthentication(properties);
+        jolokiaOnlyWithAuthentication(properties);
+    }
+
+    /**
+     * Jolokia runs operations (caravan's MBeans, Camel's route controls): it is served only behind the management
+     * server's authentication, never open on a port the Kubernetes base binds to every interface.
+     */
+    private static void jolokiaOnlyWithAuthentication(PropertiesComponent properties) {
+        boolean jolokia = Boolean.parseBoolean(
+                properties.resolveProperty("camel.management.jolokiaEnabled").orElse("false"));
+        boolean authenticated =
+                Boolean.parseBoolean(properties.resolveProperty(MANAGEMENT_AUTH).orElse("false"));
+        if (jolokia && !authenticated) {
+            properties.addOverrideProperty("camel.management.jolokiaEnabled", "false");
+            LOG.warn("/observe/jolokia is off because management authentication is off "
+                    + "(CAMEL_MANAGEMENT_AUTHENTICATIONENABLED, CAMEL_MANAGEMENT_BASICPROPERTIESFILE)");
+        }
+    }
+
+    /**
+     * Local mode protects /observe too: unless a users file is configured or CAMEL_MANAGEMENT_AUTHENTICATIONENABLED
+     * says otherwise, a development user is generated under the data directory and authentication is turned on
+     * (before camel-main configures the management server from these settings).
+     */
+    private static void localManagementAuthentication(PropertiesComponent properties) {
+        boolean local =
+                "local".equals(properties.resolveProperty("caravan.mode").orElse("local"));
+        boolean usersConfigured = properties
+                .resolveProperty(MANAGEMENT_USERS)
+                .filter(f -> !f.isBlank())
+                .isPresent();
+        if (!local || usersConfigured || System.getenv("CAMEL_MANAGEMENT_AUTHENTICATIONENABLED") != null) {
+            return;
+        }
+        Path dir = Path.of(properties.resolveProperty(DataDirectory.SETTING).orElse(DataDirectory.DEFAULT));
+        DataDirectory.create(dir);
+        Path users = LocalManagementUser.ensure(dir);
+        properties.addOverrideProperty(MANAGEMENT_AUTH, "true");
+        properties.addOverrideProperty(MANAGEMENT_USERS, users.toString());
+        LOG.info(
+                "management port: /observe/* needs the development user '{}' from {} (cat the file for its password)",
+                LocalManagementUser.USER,
+                users);
     }
 
     @Override
@@ -211,11 +265,18 @@ public final class Caravan extends MainListenerSupport {
                 id -> model.getRouteTemplateDefinition(id) != null,
                 EgressAllowlist.parse(property("caravan.egress.allowed-hosts", "")),
                 RetryPolicy.DEFAULT);
-        reconciler =
-                new Reconciler(camel, configs, new DrainProfiles(store), audit, executionLog, validator, retryPolicies);
+        reconciler = new Reconciler(
+                camel,
+                configs,
+                new DrainProfiles(store),
+                audit,
+                executionLog,
+                validator,
+                retryPolicies,
+                new RoutePauses(store, clock));
         camel.getRegistry().bind(RECONCILER, reconciler);
         HealthCheckRegistry.get(camel).register(new ConfigHealthCheck(reconciler));
-        RouteConfigControl.register(reconciler);
+        opsMBeans = OpsMBeans.register(camel, store, clock, reconciler, validator, meters);
 
         kafkaSettingsFromEnvironment();
         if ("local".equals(property("caravan.mode", "local"))) {
@@ -318,6 +379,7 @@ public final class Caravan extends MainListenerSupport {
 
         @Override
         protected void doStop() {
+            opsMBeans.close();
             reconciler.close();
             heartbeat.stop();
             sources.values().forEach(HikariDataSource::close);

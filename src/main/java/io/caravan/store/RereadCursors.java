@@ -16,6 +16,7 @@ import javax.sql.DataSource;
  */
 public final class RereadCursors {
 
+    static final String DELETE_ROUTE = "DELETE FROM feed_reread WHERE route_id = ?";
     static final String SELECT =
             "SELECT updated_at, last_id, lap_started_at FROM feed_reread WHERE route_id = ? AND pass = ?";
     static final String UPDATE =

@@ -113,7 +113,7 @@ class ReconcilerTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
 
-        javax.management.ObjectName mbean = new javax.management.ObjectName(RouteConfigControl.OBJECT_NAME);
+        javax.management.ObjectName mbean = new javax.management.ObjectName(io.caravan.ops.ConfigControl.OBJECT_NAME);
         String[] viaJmx = (String[])
                 java.lang.management.ManagementFactory.getPlatformMBeanServer().getAttribute(mbean, "RejectedRows");
         assertThat(viaJmx).hasSize(2).allSatisfy(m -> assertThat(m).startsWith("route_config row 'bad-feed', column "));
