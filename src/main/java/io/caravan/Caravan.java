@@ -2,12 +2,10 @@ package io.caravan;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.caravan.config.ConfigHealthCheck;
-import io.caravan.config.EgressAllowlist;
 import io.caravan.config.Reconciler;
 import io.caravan.config.RouteConfigControl;
 import io.caravan.config.RouteConfigSeed;
 import io.caravan.config.RouteConfigValidator;
-import io.caravan.delivery.PlainHttpHosts;
 import io.caravan.delivery.WebhookDeliveryFamily;
 import io.caravan.drain.DrainOutcomes;
 import io.caravan.drain.QueueDrainFamily;
@@ -19,6 +17,8 @@ import io.caravan.feed.FeedStores;
 import io.caravan.feed.RowOutcomes;
 import io.caravan.feed.WatermarkFeedFamily;
 import io.caravan.inbound.InboundWebhookFamily;
+import io.caravan.outbound.Egress;
+import io.caravan.outbound.OutboundHttp;
 import io.caravan.store.ConfigAudit;
 import io.caravan.store.DeadLetter;
 import io.caravan.store.DeadLetters;
@@ -85,6 +85,7 @@ public final class Caravan extends MainListenerSupport {
     private final Map<String, HikariDataSource> sources = new ConcurrentHashMap<>();
     private Reconciler reconciler;
     private RouteConfigStore configs;
+    private OutboundHttp outbound;
 
     /** A camel-main with caravan's listener; {@code overrides} win over application.properties (tests use them). */
     public static Main newMain(Map<String, String> overrides) {
@@ -147,6 +148,11 @@ public final class Caravan extends MainListenerSupport {
         camel.getRegistry().bind(DrainOutcomes.BEAN_NAME, new DrainOutcomes());
         camel.getRegistry().bind(DATA_SOURCE, store);
         camel.getRegistry().bind(LEDGER, ledger);
+        Egress egress = Egress.of(
+                property(Egress.ALLOWED_HOSTS, ""),
+                property(Egress.PLAIN_HTTP_HOSTS, Egress.DEFAULT_PLAIN_HTTP_HOSTS));
+        outbound = new OutboundHttp(egress, outboundSettings());
+        camel.getRegistry().bind(OutboundHttp.BEAN, outbound);
 
         Path routesDir = Path.of(property("caravan.routes.dir", "routes"));
         Map<String, RouteFamily> families = Map.of(
@@ -166,13 +172,12 @@ public final class Caravan extends MainListenerSupport {
                 QueueDrainFamily.TEMPLATE_ID,
                 new QueueDrainFamily(camel, ledger, executionLog, meters),
                 WebhookDeliveryFamily.TEMPLATE_ID,
-                new WebhookDeliveryFamily(
-                        meters, clock, PlainHttpHosts.parse(property(PlainHttpHosts.SETTING, "localhost,127.0.0.1"))));
+                new WebhookDeliveryFamily(meters, clock, outbound));
         Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
         RouteConfigValidator validator = new RouteConfigValidator(
                 families,
                 id -> model.getRouteTemplateDefinition(id) != null,
-                EgressAllowlist.parse(property("caravan.egress.allowed-hosts", "")),
+                egress,
                 RetryPolicy.DEFAULT);
         reconciler =
                 new Reconciler(camel, configs, new DrainProfiles(store), audit, executionLog, validator, retryPolicies);
@@ -273,9 +278,25 @@ public final class Caravan extends MainListenerSupport {
         @Override
         protected void doStop() {
             reconciler.close();
+            try {
+                outbound.close();
+            } catch (Exception e) {
+                LOG.warn("closing the outbound HTTP client failed", e);
+            }
             sources.values().forEach(HikariDataSource::close);
             store.close();
         }
+    }
+
+    private OutboundHttp.Settings outboundSettings() {
+        OutboundHttp.Settings d = OutboundHttp.Settings.DEFAULT;
+        return new OutboundHttp.Settings(
+                Durations.parse(property(OutboundHttp.CONNECT_TIMEOUT, d.connectTimeout().toMillis() + "ms")),
+                Durations.parse(property(OutboundHttp.RESPONSE_TIMEOUT, d.responseTimeout().toMillis() + "ms")),
+                Integer.parseInt(property(OutboundHttp.MAX_CONNECTIONS, String.valueOf(d.maxConnections()))),
+                Integer.parseInt(
+                        property(OutboundHttp.MAX_CONNECTIONS_PER_HOST, String.valueOf(d.maxConnectionsPerHost()))),
+                property(OutboundHttp.PROXY, d.proxy()));
     }
 
     private Optional<DataSource> sourceDataSource(String name) {

@@ -3,6 +3,7 @@ package io.caravan.drain;
 import static io.caravan.template.TemplateParameter.optional;
 import static io.caravan.template.TemplateParameter.required;
 
+import io.caravan.outbound.OutboundUrl;
 import io.caravan.store.ExecutionLog;
 import io.caravan.store.IdempotencyLedger;
 import io.caravan.template.InstanceSpec;
@@ -42,7 +43,7 @@ public final class QueueDrainFamily implements RouteFamily {
             required(
                     "target",
                     ParamType.URL,
-                    "The HTTP endpoint each event is POSTed to as it was received, with Idempotency-Key "
+                    "The URL each event is POSTed to as it was received (its query string sent as it is), with Idempotency-Key "
                             + "(<route>:<source>:<webhook-id>) and webhook-id headers."),
             optional(
                     "groupId",
@@ -108,6 +109,7 @@ public final class QueueDrainFamily implements RouteFamily {
             drain = new QueueDrain(
                     routeId,
                     spec.param("inboxTopic"),
+                    OutboundUrl.parse(spec.param("target")),
                     consumer,
                     spec.budget().orElseThrow(),
                     spec.durationParam("pollTimeout"),
@@ -121,7 +123,6 @@ public final class QueueDrainFamily implements RouteFamily {
         Map<String, Object> parameters = Map.of(
                 "routeId", routeId,
                 "schedule", schedule.quartzQuery(),
-                "targetEndpoint", spec.param("target"),
                 "throttle", spec.throttlePerSecond().orElse(1_000_000));
         return RouteInstance.of(parameters, Map.of(beanName(routeId), drain), drain::close);
     }

@@ -245,11 +245,12 @@ class TemplateDeclarationTest {
                 Optional.empty(),
                 RetryPolicy.DEFAULT,
                 1);
-        var family = new io.caravan.delivery.WebhookDeliveryFamily(
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
-                Clock.systemUTC(),
-                io.caravan.delivery.PlainHttpHosts.parse("localhost"));
-        try (var instance = family.create(spec)) {
+        try (var outbound = new io.caravan.outbound.OutboundHttp(
+                        io.caravan.outbound.Egress.of("localhost", "localhost"),
+                        io.caravan.outbound.OutboundHttp.Settings.DEFAULT);
+                var instance = new io.caravan.delivery.WebhookDeliveryFamily(
+                                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Clock.systemUTC(), outbound)
+                        .create(spec)) {
             assertThat(instance.templateParameters().keySet())
                     .containsExactlyInAnyOrderElementsOf(declaredIn(Path.of("routes/webhook-delivery.yaml")));
         }
