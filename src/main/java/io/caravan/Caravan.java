@@ -149,8 +149,7 @@ public final class Caravan extends MainListenerSupport {
         camel.getRegistry().bind(DATA_SOURCE, store);
         camel.getRegistry().bind(LEDGER, ledger);
         Egress egress = Egress.of(
-                property(Egress.ALLOWED_HOSTS, ""),
-                property(Egress.PLAIN_HTTP_HOSTS, Egress.DEFAULT_PLAIN_HTTP_HOSTS));
+                property(Egress.ALLOWED_HOSTS, ""), property(Egress.PLAIN_HTTP_HOSTS, Egress.DEFAULT_PLAIN_HTTP_HOSTS));
         outbound = new OutboundHttp(egress, outboundSettings());
         camel.getRegistry().bind(OutboundHttp.BEAN, outbound);
 
@@ -175,10 +174,7 @@ public final class Caravan extends MainListenerSupport {
                 new WebhookDeliveryFamily(meters, clock, outbound));
         Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
         RouteConfigValidator validator = new RouteConfigValidator(
-                families,
-                id -> model.getRouteTemplateDefinition(id) != null,
-                egress,
-                RetryPolicy.DEFAULT);
+                families, id -> model.getRouteTemplateDefinition(id) != null, egress, RetryPolicy.DEFAULT);
         reconciler =
                 new Reconciler(camel, configs, new DrainProfiles(store), audit, executionLog, validator, retryPolicies);
         camel.getRegistry().bind(RECONCILER, reconciler);
@@ -291,8 +287,10 @@ public final class Caravan extends MainListenerSupport {
     private OutboundHttp.Settings outboundSettings() {
         OutboundHttp.Settings d = OutboundHttp.Settings.DEFAULT;
         return new OutboundHttp.Settings(
-                Durations.parse(property(OutboundHttp.CONNECT_TIMEOUT, d.connectTimeout().toMillis() + "ms")),
-                Durations.parse(property(OutboundHttp.RESPONSE_TIMEOUT, d.responseTimeout().toMillis() + "ms")),
+                Durations.parse(property(
+                        OutboundHttp.CONNECT_TIMEOUT, d.connectTimeout().toMillis() + "ms")),
+                Durations.parse(property(
+                        OutboundHttp.RESPONSE_TIMEOUT, d.responseTimeout().toMillis() + "ms")),
                 Integer.parseInt(property(OutboundHttp.MAX_CONNECTIONS, String.valueOf(d.maxConnections()))),
                 Integer.parseInt(
                         property(OutboundHttp.MAX_CONNECTIONS_PER_HOST, String.valueOf(d.maxConnectionsPerHost()))),

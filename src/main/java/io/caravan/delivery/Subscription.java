@@ -148,7 +148,8 @@ public final class Subscription {
             metrics.retries.increment();
         }
         WebhookHeaders signed = signer.sign(outgoing.id(), clock.instant(), outgoing.body());
-        OutboundRequest request = OutboundRequest.postJson(url, null, outgoing.body().getBytes(StandardCharsets.UTF_8))
+        OutboundRequest request = OutboundRequest.postJson(
+                        url, null, outgoing.body().getBytes(StandardCharsets.UTF_8))
                 .withHeader(WebhookHeaders.ID, signed.id())
                 .withHeader(WebhookHeaders.TIMESTAMP, signed.timestamp())
                 .withHeader(WebhookHeaders.SIGNATURE, signed.signature())

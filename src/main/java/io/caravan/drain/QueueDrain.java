@@ -162,7 +162,9 @@ public final class QueueDrain implements AutoCloseable {
                 exchange,
                 OutboundRequest.postJson(target, e.key(), body)
                         .withHeader(WebhookHeaders.ID, e.webhookId())
-                        .withHeader("X-Correlation-Id", exchange.getProperty(CaravanExchange.CORRELATION_ID, String.class)));
+                        .withHeader(
+                                "X-Correlation-Id",
+                                exchange.getProperty(CaravanExchange.CORRELATION_ID, String.class)));
     }
 
     /** Marks the sub-exchange delivered (the target answered 2xx). */

@@ -56,15 +56,15 @@ final class HttpFeedSource implements FeedSource {
             JsonNode id = item.get(idField);
             JsonNode ts = item.get(updatedAtField);
             if (id == null || id.isNull() || ts == null || ts.isNull()) {
-                throw new DataQualityException(
-                        "source " + url.withoutQuery() + " returned an item without " + idField + " or " + updatedAtField);
+                throw new DataQualityException("source " + url.withoutQuery() + " returned an item without " + idField
+                        + " or " + updatedAtField);
             }
             Instant updatedAt;
             try {
                 updatedAt = Instant.parse(ts.asText());
             } catch (Exception e) {
-                throw new DataQualityException("source " + url.withoutQuery() + ": " + updatedAtField + " '" + ts.asText()
-                        + "' is not an ISO-8601 instant");
+                throw new DataQualityException("source " + url.withoutQuery() + ": " + updatedAtField + " '"
+                        + ts.asText() + "' is not an ISO-8601 instant");
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> data = JSON.convertValue(item, LinkedHashMap.class);

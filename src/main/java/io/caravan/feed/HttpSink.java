@@ -25,6 +25,8 @@ final class HttpSink implements FeedSink {
         OutboundHttp.prepare(
                 exchange,
                 OutboundRequest.postJson(target, d.key(), d.json().getBytes(StandardCharsets.UTF_8))
-                        .withHeader("X-Correlation-Id", exchange.getProperty(CaravanExchange.CORRELATION_ID, String.class)));
+                        .withHeader(
+                                "X-Correlation-Id",
+                                exchange.getProperty(CaravanExchange.CORRELATION_ID, String.class)));
     }
 }

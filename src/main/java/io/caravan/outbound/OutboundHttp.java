@@ -132,7 +132,8 @@ public final class OutboundHttp implements AutoCloseable {
 
     /** Makes the call and returns its 2xx answer; throws what the error classifier knows otherwise. */
     public OutboundResponse execute(OutboundRequest request) throws Exception {
-        HttpUriRequestBase http = new HttpUriRequestBase(request.method(), request.url().uri());
+        HttpUriRequestBase http =
+                new HttpUriRequestBase(request.method(), request.url().uri());
         String contentType = OutboundRequest.JSON;
         for (Map.Entry<String, String> h : request.headers().entrySet()) {
             if (h.getKey().equalsIgnoreCase("Content-Type")) {
@@ -155,8 +156,7 @@ public final class OutboundHttp implements AutoCloseable {
         Answer answer;
         try {
             answer = client.execute(http, HttpClientContext.create(), OutboundHttp::answer);
-        } catch (UnknownHostException | ConnectException | SocketTimeoutException
-                | NoHttpResponseException known) {
+        } catch (UnknownHostException | ConnectException | SocketTimeoutException | NoHttpResponseException known) {
             throw known; // the classifier knows these
         } catch (IOException e) {
             Optional<EgressRefused> refused = refusal(e);
@@ -164,7 +164,8 @@ public final class OutboundHttp implements AutoCloseable {
                 throw new CategorizedException(
                         ErrorCategory.PERMANENT,
                         null,
-                        "egress refused for " + request.url().withoutQuery() + ": " + refused.get().getMessage());
+                        "egress refused for " + request.url().withoutQuery() + ": "
+                                + refused.get().getMessage());
             }
             throw new CategorizedException(
                     ErrorCategory.TRANSIENT,

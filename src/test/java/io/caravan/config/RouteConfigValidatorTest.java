@@ -3,8 +3,8 @@ package io.caravan.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.errors.RetryPolicy;
-import io.caravan.outbound.Egress;
 import io.caravan.feed.WatermarkFeedFamily;
+import io.caravan.outbound.Egress;
 import io.caravan.store.DrainProfile;
 import io.caravan.store.RouteConfigRow;
 import io.caravan.template.RouteFamily;
@@ -169,12 +169,24 @@ class RouteConfigValidatorTest {
         probes.put(
                 "http://localhost:8080/sap?httpClientConfigurer=#class:java.io.FileOutputStream('/tmp/x')",
                 "contains a '#' (fragments and #bean/#class references are not part of a URL caravan calls) at position 48");
-        probes.put("http://localhost:8080/sap#top", "contains a '#' (fragments and #bean/#class references are not part of a URL caravan calls) at position 26");
-        probes.put("http://localhost:8080/sap?k={{env:HOME}}", "contains '{{' (property placeholders are not allowed in a URL) at position 29");
-        probes.put("http://localhost:8080/sap?p=RAW(secret)", "contains 'RAW(' (Camel endpoint syntax is not allowed in a URL)");
-        probes.put("http://localhost:8080/sap?p=${env:HOME}", "contains '${' (expressions are not allowed in a URL) at position 29");
-        probes.put("http://localhost:8080/s ap", "contains whitespace or a control character at position 24; encode it (%20)");
-        probes.put("http://admin@localhost:8080/sap", "must not carry credentials (user:password@host); give them as a secret reference");
+        probes.put(
+                "http://localhost:8080/sap#top",
+                "contains a '#' (fragments and #bean/#class references are not part of a URL caravan calls) at position 26");
+        probes.put(
+                "http://localhost:8080/sap?k={{env:HOME}}",
+                "contains '{{' (property placeholders are not allowed in a URL) at position 29");
+        probes.put(
+                "http://localhost:8080/sap?p=RAW(secret)",
+                "contains 'RAW(' (Camel endpoint syntax is not allowed in a URL)");
+        probes.put(
+                "http://localhost:8080/sap?p=${env:HOME}",
+                "contains '${' (expressions are not allowed in a URL) at position 29");
+        probes.put(
+                "http://localhost:8080/s ap",
+                "contains whitespace or a control character at position 24; encode it (%20)");
+        probes.put(
+                "http://admin@localhost:8080/sap",
+                "must not carry credentials (user:password@host); give them as a secret reference");
         probes.put("file:///etc/passwd", "must be an http:// or https:// URL");
         probes.put("http:localhost", "must be an http:// or https:// URL");
         probes.forEach((url, reason) -> {
@@ -189,15 +201,24 @@ class RouteConfigValidatorTest {
     @Test
     void plain_http_to_a_host_off_the_plain_http_list_is_refused_for_a_feed_target_too() {
         RouteFamily feed = new WatermarkFeedFamily(
-                new DefaultCamelContext(), null, null, Clock.systemUTC(), name -> Optional.empty(), Path.of("routes/sql"));
+                new DefaultCamelContext(),
+                null,
+                null,
+                Clock.systemUTC(),
+                name -> Optional.empty(),
+                Path.of("routes/sql"));
         RouteConfigValidator strict = new RouteConfigValidator(
-                Map.of(feed.templateId(), feed), id -> true, Egress.of("localhost,sap.corp.example", "localhost"), RetryPolicy.DEFAULT);
+                Map.of(feed.templateId(), feed),
+                id -> true,
+                Egress.of("localhost,sap.corp.example", "localhost"),
+                RetryPolicy.DEFAULT);
         String params = GOOD_PARAMS.replace("http://localhost:8080/sap", "http://sap.corp.example/hours");
         assertThat(strict.validate(row("hours", "watermark-feed", "T3", "FEED_THROUGHPUT_5MIN", null, params), Map.of())
                         .problems())
                 .extracting(ConfigProblem::message)
-                .contains("route_config row 'hours', column params.target: must be https: plain http is allowed only "
-                        + "for hosts on caravan.egress.plain-http-hosts [localhost], and 'sap.corp.example' is not one of them");
+                .contains(
+                        "route_config row 'hours', column params.target: must be https: plain http is allowed only "
+                                + "for hosts on caravan.egress.plain-http-hosts [localhost], and 'sap.corp.example' is not one of them");
         String https = GOOD_PARAMS.replace("http://localhost:8080/sap", "https://sap.corp.example/hours");
         assertThat(strict.validate(row("hours", "watermark-feed", "T3", "FEED_THROUGHPUT_5MIN", null, https), Map.of())
                         .problems())

@@ -254,7 +254,9 @@ class TemplateDeclarationTest {
                         io.caravan.outbound.Egress.of("localhost", "localhost"),
                         io.caravan.outbound.OutboundHttp.Settings.DEFAULT);
                 var instance = new io.caravan.delivery.WebhookDeliveryFamily(
-                                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Clock.systemUTC(), outbound)
+                                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                                Clock.systemUTC(),
+                                outbound)
                         .create(spec)) {
             assertThat(instance.templateParameters().keySet())
                     .containsExactlyInAnyOrderElementsOf(declaredIn(Path.of("routes/webhook-delivery.yaml")));

@@ -24,8 +24,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The drain's target URL is data for the target, never camel-http options (issue 8). */
 class DrainTargetUrlIsDataTest {
     @RegisterExtension
-    static final WireMockExtension TARGET =
-            WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
+    static final WireMockExtension TARGET = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort())
+            .build();
 
     /**
      * Guards against proxyHost/proxyPort routing the drain's POST through another host, and okStatusCodeRange or
@@ -34,8 +35,8 @@ class DrainTargetUrlIsDataTest {
      */
     @Test
     void client_options_in_the_target_query_reach_the_target_and_a_500_stays_a_failure() {
-        Map<String, String> s = CaravanApp.settings(
-                "jdbc:h2:mem:drain_probe_" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
+        Map<String, String> s =
+                CaravanApp.settings("jdbc:h2:mem:drain_probe_" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
         s.put("camel.component.kafka.brokers", EmbeddedKafka.bootstrapServers());
         try (CaravanApp app = CaravanApp.start(s)) {
             app.profiles().upsert(new DrainProfile("TEST_5x2", Duration.ofSeconds(1), 5, 2, "test"));

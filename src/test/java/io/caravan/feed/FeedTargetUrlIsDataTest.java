@@ -42,8 +42,9 @@ class FeedTargetUrlIsDataTest {
     static final SharedFeedApps APPS = new SharedFeedApps();
 
     @RegisterExtension
-    static final WireMockExtension TARGET =
-            WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
+    static final WireMockExtension TARGET = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort())
+            .build();
 
     /** Another loopback address, off the test app's allowlist (localhost, 127.0.0.1): a proxy or a redirect's goal. */
     @RegisterExtension
@@ -83,18 +84,21 @@ class FeedTargetUrlIsDataTest {
 
         FeedFixture feeds = feedWithOneRow(id, TARGET.baseUrl() + "/" + id + "?" + query);
 
-        await().atMost(Duration.ofSeconds(15))
-                .until(() -> feeds.app().ledger().find(id + ":1:1")
-                        .map(LedgerEntry::status)
-                        .filter(LedgerStatus.DONE::equals)
-                        .isPresent());
+        await().atMost(Duration.ofSeconds(15)).until(() -> feeds.app()
+                .ledger()
+                .find(id + ":1:1")
+                .map(LedgerEntry::status)
+                .filter(LedgerStatus.DONE::equals)
+                .isPresent());
         List<LoggedRequest> posts = TargetRequests.posts(TARGET, "/" + id);
         assertThat(posts).singleElement().satisfies(r -> {
             assertThat(r.getUrl()).isEqualTo("/" + id + "?" + query);
             assertThat(r.queryParameter("proxyHost").firstValue()).isEqualTo("127.0.0.2");
             assertThat(r.getHeader("Idempotency-Key")).isEqualTo(id + ":1:1");
         });
-        assertThat(OTHER.getAllServeEvents()).as("requests through the would-be proxy").isEmpty();
+        assertThat(OTHER.getAllServeEvents())
+                .as("requests through the would-be proxy")
+                .isEmpty();
     }
 
     /** Guards against followRedirects=true taking a row to a host off the allowlist: a 3xx is PERMANENT, unfollowed. */
@@ -106,14 +110,17 @@ class FeedTargetUrlIsDataTest {
 
         FeedFixture feeds = feedWithOneRow(id, TARGET.baseUrl() + "/" + id + "?followRedirects=true");
 
-        await().atMost(Duration.ofSeconds(15)).until(() -> feeds.app().deadLetters().count(id) == 1);
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> feeds.app().deadLetters().count(id) == 1);
         DeadLetter letter = feeds.app().deadLetters().findByRoute(id).get(0);
         assertThat(letter)
                 .extracting(DeadLetter::category, DeadLetter::statusCode, DeadLetter::attempts)
                 .containsExactly("PERMANENT", 302, 1);
         assertThat(letter.reason()).contains("redirect to " + other("/stolen"));
         assertThat(TargetRequests.posts(TARGET, "/" + id)).hasSize(1);
-        assertThat(OTHER.getAllServeEvents()).as("requests to the redirect's host").isEmpty();
+        assertThat(OTHER.getAllServeEvents())
+                .as("requests to the redirect's host")
+                .isEmpty();
     }
 
     /** Guards against throwExceptionOnFailure=false or okStatusCodeRange=100-599 turning a 500 into a silent delivery. */
@@ -125,7 +132,8 @@ class FeedTargetUrlIsDataTest {
         FeedFixture feeds = feedWithOneRow(
                 id, TARGET.baseUrl() + "/" + id + "?throwExceptionOnFailure=false&okStatusCodeRange=100-599");
 
-        await().atMost(Duration.ofSeconds(15)).until(() -> feeds.app().deadLetters().count(id) == 1);
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> feeds.app().deadLetters().count(id) == 1);
         assertThat(feeds.app().deadLetters().findByRoute(id).get(0))
                 .extracting(DeadLetter::category, DeadLetter::statusCode, DeadLetter::attempts)
                 .containsExactly("TRANSIENT", 500, 3);
@@ -143,13 +151,15 @@ class FeedTargetUrlIsDataTest {
     void a_class_reference_in_the_target_is_refused_naming_the_column_and_creates_no_file() throws Exception {
         String id = "probe-class";
         Path file = Path.of(System.getProperty("java.io.tmpdir"), "caravan-probe-" + UUID.randomUUID());
-        String target = TARGET.baseUrl() + "/" + id
-                + "?httpClientConfigurer=#class:java.io.FileOutputStream('" + file + "')";
+        String target =
+                TARGET.baseUrl() + "/" + id + "?httpClientConfigurer=#class:java.io.FileOutputStream('" + file + "')";
         FeedFixture feeds = APPS.on(Databases.Backend.H2);
         FeedFixture.Source source = feeds.newSource();
         feeds.app().profiles().upsert(new DrainProfile(PROFILE, Duration.ofSeconds(1), 10, 5, "test"));
 
-        feeds.app().routeConfig().upsert(FeedRow.jdbc(id, PROFILE, source.name(), target).row(), "test");
+        feeds.app()
+                .routeConfig()
+                .upsert(FeedRow.jdbc(id, PROFILE, source.name(), target).row(), "test");
         Reconciler reconciler = feeds.app().reconciler();
         reconciler.reconcile();
 
@@ -160,6 +170,7 @@ class FeedTargetUrlIsDataTest {
         assertThat(reconciler.rejected().get(id).problems().get(0).reason()).contains("'#'");
         assertThat(reconciler.running()).doesNotContain(id);
         assertThat(Files.exists(file)).as(file + " exists").isFalse();
-        assertThat(TARGET.getAllServeEvents()).noneMatch(e -> e.getRequest().getUrl().startsWith("/" + id));
+        assertThat(TARGET.getAllServeEvents())
+                .noneMatch(e -> e.getRequest().getUrl().startsWith("/" + id));
     }
 }

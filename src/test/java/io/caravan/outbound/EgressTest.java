@@ -19,7 +19,9 @@ class EgressTest {
         assertThat(allows(allow, "https://workfront.example.evil.net/x")).isFalse();
         assertThat(allows(allow, "https://evilsap.corp.example/x")).isFalse();
         assertThat(allows(allow, "https://sap.corp.example.evil.net/x")).isFalse();
-        assertThat(allows(allow, "https://sap.corp.example./x")).as("a trailing dot is another name").isFalse();
+        assertThat(allows(allow, "https://sap.corp.example./x"))
+                .as("a trailing dot is another name")
+                .isFalse();
     }
 
     @Test

@@ -28,8 +28,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The one client's rules, against real HTTP servers: no redirects, no proxy, egress on the connected host. */
 class OutboundHttpTest {
     @RegisterExtension
-    static final WireMockExtension PEER =
-            WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
+    static final WireMockExtension PEER = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort())
+            .build();
 
     /** A host off the allowlist: 127.0.0.2 is loopback too, but another name than the allowed ones. */
     @RegisterExtension
@@ -47,7 +48,8 @@ class OutboundHttpTest {
     @BeforeEach
     void start() {
         OTHER.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200)));
-        outbound = new OutboundHttp(Egress.of("localhost,127.0.0.1", "localhost,127.0.0.1"), OutboundHttp.Settings.DEFAULT);
+        outbound = new OutboundHttp(
+                Egress.of("localhost,127.0.0.1", "localhost,127.0.0.1"), OutboundHttp.Settings.DEFAULT);
     }
 
     @AfterEach
@@ -62,15 +64,16 @@ class OutboundHttpTest {
     /** Guards against a row's query string setting client options: it is the peer's query, and no proxy is used. */
     @Test
     void client_option_names_in_the_query_string_reach_the_peer_as_its_query() throws Exception {
-        PEER.stubFor(post(urlPathEqualTo("/t")).willReturn(aResponse().withStatus(201).withBody("ok")));
+        PEER.stubFor(post(urlPathEqualTo("/t"))
+                .willReturn(aResponse().withStatus(201).withBody("ok")));
         String query = "proxyHost=127.0.0.2&proxyPort=" + OTHER.getPort()
                 + "&followRedirects=true&throwExceptionOnFailure=false&okStatusCodeRange=100-599";
 
         OutboundResponse answer = outbound.execute(request(PEER.baseUrl() + "/t?" + query));
 
         assertThat(answer.status()).isEqualTo(201);
-        List<LoggedRequest> seen = PEER.findAll(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(
-                urlPathEqualTo("/t")));
+        List<LoggedRequest> seen =
+                PEER.findAll(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(urlPathEqualTo("/t")));
         assertThat(seen).singleElement().satisfies(r -> {
             assertThat(r.getUrl()).isEqualTo("/t?" + query);
             assertThat(r.queryParameter("proxyHost").firstValue()).isEqualTo("127.0.0.2");
@@ -100,7 +103,10 @@ class OutboundHttpTest {
     void a_5xx_answer_is_a_failure_with_its_retry_after_for_the_classifier() {
         PEER.stubFor(post(urlPathEqualTo("/down"))
                 .withHeader("Idempotency-Key", equalTo("k-1"))
-                .willReturn(aResponse().withStatus(503).withHeader("Retry-After", "7").withBody("maintenance")));
+                .willReturn(aResponse()
+                        .withStatus(503)
+                        .withHeader("Retry-After", "7")
+                        .withBody("maintenance")));
 
         assertThatThrownBy(() -> outbound.execute(
                         request(PEER.baseUrl() + "/down?throwExceptionOnFailure=false&okStatusCodeRange=100-599")))
@@ -127,10 +133,12 @@ class OutboundHttpTest {
     /** Guards against a webhook's own timeout being ignored: a slow answer fails as a timeout (TRANSIENT). */
     @Test
     void a_call_with_its_own_timeout_fails_transient_when_the_answer_is_slower() {
-        PEER.stubFor(post(urlPathEqualTo("/slow")).willReturn(aResponse().withStatus(200).withFixedDelay(2000)));
+        PEER.stubFor(post(urlPathEqualTo("/slow"))
+                .willReturn(aResponse().withStatus(200).withFixedDelay(2000)));
 
-        assertThatThrownBy(() -> outbound.execute(request(PEER.baseUrl() + "/slow").withTimeout(Duration.ofMillis(300))))
-                .satisfies(e -> assertThat(new ErrorClassifier().classify(e).category())
-                        .isEqualTo(ErrorCategory.TRANSIENT));
+        assertThatThrownBy(
+                        () -> outbound.execute(request(PEER.baseUrl() + "/slow").withTimeout(Duration.ofMillis(300))))
+                .satisfies(e ->
+                        assertThat(new ErrorClassifier().classify(e).category()).isEqualTo(ErrorCategory.TRANSIENT));
     }
 }

@@ -29,7 +29,9 @@ class OutboundUrlTest {
                         .withQueryParameters(keyset)
                         .toString())
                 .isEqualTo("http://localhost/items?tenant=7&updatedAfter=2026-01-01T00%3A00%3A00Z&afterId=a+b%26c");
-        assertThat(OutboundUrl.parse("http://localhost/items").withQueryParameters(Map.of("limit", "5")).toString())
+        assertThat(OutboundUrl.parse("http://localhost/items")
+                        .withQueryParameters(Map.of("limit", "5"))
+                        .toString())
                 .isEqualTo("http://localhost/items?limit=5");
     }
 

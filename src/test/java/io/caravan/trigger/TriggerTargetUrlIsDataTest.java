@@ -59,7 +59,9 @@ class TriggerTargetUrlIsDataTest {
             assertThat(e.getRequest().getUrl()).isEqualTo("/shared?" + query);
             assertThat(e.getRequest().getHeader("Idempotency-Key")).isEqualTo(change);
         });
-        assertThat(PROXY.getAllServeEvents()).as("requests through the would-be proxy").isEmpty();
+        assertThat(PROXY.getAllServeEvents())
+                .as("requests through the would-be proxy")
+                .isEmpty();
         triggers.stopRoutes();
     }
 }
