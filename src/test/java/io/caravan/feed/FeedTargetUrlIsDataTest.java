@@ -3,6 +3,9 @@ package io.caravan.feed;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
@@ -172,5 +175,35 @@ class FeedTargetUrlIsDataTest {
         assertThat(Files.exists(file)).as(file + " exists").isFalse();
         assertThat(TARGET.getAllServeEvents())
                 .noneMatch(e -> e.getRequest().getUrl().startsWith("/" + id));
+    }
+
+    /**
+     * Guards against the HTTP source's own query string being dropped or read as client options: the keyset
+     * parameters are appended to it, and proxy options in it reach the API as its query.
+     */
+    @Test
+    void the_source_urls_own_query_is_kept_and_the_keyset_appended_to_it() {
+        String id = "probe-source";
+        String sourcePath = "/source/" + id;
+        TARGET.stubFor(get(urlPathEqualTo(sourcePath)).willReturn(okJson("[]")));
+        TARGET.stubFor(post(urlPathEqualTo("/" + id)).willReturn(aResponse().withStatus(201)));
+        String query = "tenant=7&proxyHost=127.0.0.2&proxyPort=" + OTHER.getPort();
+        FeedFixture feeds = APPS.on(Databases.Backend.H2);
+        feeds.app().profiles().upsert(new DrainProfile(PROFILE, Duration.ofSeconds(1), 10, 5, "test"));
+
+        feeds.startFeed(
+                FeedRow.http(id, PROFILE, TARGET.baseUrl() + sourcePath + "?" + query, TARGET.baseUrl() + "/" + id)
+                        .schedule("every 300ms"));
+        feeds.awaitMoreExecutions(id, 1);
+
+        List<LoggedRequest> reads = TARGET.findAll(getRequestedFor(urlPathEqualTo(sourcePath)));
+        assertThat(reads).isNotEmpty().allSatisfy(r -> {
+            assertThat(r.getUrl()).startsWith(sourcePath + "?" + query + "&updatedAfter=");
+            assertThat(r.queryParameter("tenant").firstValue()).isEqualTo("7");
+            assertThat(r.queryParameter("limit").firstValue()).isEqualTo("10");
+        });
+        assertThat(OTHER.getAllServeEvents())
+                .as("requests through the would-be proxy")
+                .isEmpty();
     }
 }
