@@ -30,7 +30,7 @@ COPY --from=build /build/routes/ ./routes/
 ENV CARAVAN_MODE=production \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
 
-# 8080 business HTTP, 9876 management (/observe/health, /observe/health/live, /observe/health/ready, /observe/metrics)
+# 8080 business HTTP, 9876 management (/health, /health/live, /health/ready open; /observe/metrics authenticated when on)
 EXPOSE 8080 9876
 USER 10001:10001
 # exec form: java is PID 1 and receives SIGTERM, so camel-main shuts down gracefully (camel.main.shutdownTimeout)

@@ -13,6 +13,7 @@ import io.caravan.errors.ErrorClassifier;
 import io.caravan.errors.FailureHandling;
 import io.caravan.errors.RetryPolicies;
 import io.caravan.errors.RetryPolicy;
+import io.caravan.events.InboxSeal;
 import io.caravan.feed.FeedStores;
 import io.caravan.feed.RowOutcomes;
 import io.caravan.feed.WatermarkFeedFamily;
@@ -25,18 +26,26 @@ import io.caravan.store.DeadLetters;
 import io.caravan.store.DrainProfiles;
 import io.caravan.store.ExecutionLog;
 import io.caravan.store.IdempotencyLedger;
+import io.caravan.store.LedgerHeartbeat;
+import io.caravan.store.LedgerTimings;
 import io.caravan.store.RouteConfigRow;
 import io.caravan.store.RouteConfigStore;
 import io.caravan.store.Stores;
+import io.caravan.store.TakeoverReason;
 import io.caravan.store.TriggerRedrives;
 import io.caravan.store.Watermarks;
 import io.caravan.template.Durations;
 import io.caravan.template.RouteFamily;
-import io.caravan.template.SecretRef;
+import io.caravan.template.SecretRoots;
 import io.caravan.trigger.S3TransientTriggerFamily;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -86,6 +95,8 @@ public final class Caravan extends MainListenerSupport {
     private Reconciler reconciler;
     private RouteConfigStore configs;
     private OutboundHttp outbound;
+    private LedgerHeartbeat heartbeat;
+    private Path dataDir;
 
     /** A camel-main with caravan's listener; {@code overrides} win over application.properties (tests use them). */
     public static Main newMain(Map<String, String> overrides) {
@@ -109,6 +120,12 @@ public final class Caravan extends MainListenerSupport {
     public void afterConfigure(BaseMainSupport main) {
         camel = main.getCamelContext();
         Clock clock = Clock.systemUTC();
+        dataDir = Path.of(property(DataDirectory.SETTING, DataDirectory.DEFAULT));
+        if ("local".equals(property("caravan.mode", "local"))) {
+            DataDirectory.create(dataDir); // owner-only before the stores and stand-ins write into it
+        } else {
+            DataDirectory.secure(dataDir);
+        }
         store = Stores.dataSource(
                 property("caravan.datasource.url"),
                 property("caravan.datasource.user"),
@@ -118,12 +135,26 @@ public final class Caravan extends MainListenerSupport {
         configs = new RouteConfigStore(store, clock);
         ConfigAudit audit = new ConfigAudit(store, clock);
         ExecutionLog executionLog = new ExecutionLog(store, clock);
-        DeadLetters deadLetters = new DeadLetters(store, clock);
+        DeadLetters deadLetters = new DeadLetters(
+                store,
+                clock,
+                Integer.parseInt(property(
+                        "caravan.dead-letters.max-payload-bytes",
+                        String.valueOf(DeadLetters.DEFAULT_MAX_PAYLOAD_BYTES))));
+        Optional<InboxSeal> inboxSeal = inboxSeal();
         String owner = owner();
-        IdempotencyLedger ledger =
-                new IdempotencyLedger(store, owner, Durations.parse(property("caravan.ledger.lease", "2m")), clock);
+        IdempotencyLedger ledger = new IdempotencyLedger(
+                store,
+                owner,
+                LedgerTimings.from(s -> camel.getPropertiesComponent()
+                        .resolveProperty(s.key())
+                        .map(Durations::parse)
+                        .orElse(s.defaultValue())),
+                clock);
+        heartbeat = ledger.heartbeat();
         PrometheusMeterRegistry meters = camel.getRegistry()
                 .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, PrometheusMeterRegistry.class);
+        ledgerMetrics(meters, ledger);
 
         RetryPolicies retryPolicies = new RetryPolicies(RetryPolicy.DEFAULT);
         FailureHandling failures = new FailureHandling(
@@ -154,6 +185,9 @@ public final class Caravan extends MainListenerSupport {
         camel.getRegistry().bind(OutboundHttp.BEAN, outbound);
 
         Path routesDir = Path.of(property("caravan.routes.dir", "routes"));
+        SecretRoots secretRoots = SecretRoots.of(
+                property(SecretRoots.DIRS, SecretRoots.DEFAULT_DIRS),
+                property(SecretRoots.ENV_PREFIX, SecretRoots.DEFAULT_ENV_PREFIX));
         Map<String, RouteFamily> families = Map.of(
                 WatermarkFeedFamily.TEMPLATE_ID,
                 new WatermarkFeedFamily(
@@ -167,11 +201,11 @@ public final class Caravan extends MainListenerSupport {
                 new S3TransientTriggerFamily(
                         camel, ledger, deadLetters, new TriggerRedrives(store, clock), meters, clock),
                 InboundWebhookFamily.TEMPLATE_ID,
-                new InboundWebhookFamily(ledger, meters, clock),
+                new InboundWebhookFamily(ledger, inboxSeal, meters, clock, secretRoots),
                 QueueDrainFamily.TEMPLATE_ID,
-                new QueueDrainFamily(camel, ledger, executionLog, meters),
+                new QueueDrainFamily(camel, ledger, deadLetters, executionLog, inboxSeal, meters),
                 WebhookDeliveryFamily.TEMPLATE_ID,
-                new WebhookDeliveryFamily(meters, clock, outbound));
+                new WebhookDeliveryFamily(meters, clock, outbound, secretRoots));
         Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
         RouteConfigValidator validator = new RouteConfigValidator(
                 families, id -> model.getRouteTemplateDefinition(id) != null, egress, RetryPolicy.DEFAULT);
@@ -267,13 +301,23 @@ public final class Caravan extends MainListenerSupport {
             }
         }
         reconciler.start(Durations.parse(property("caravan.config.refresh", "10s")));
+        DataDirectory.secure(dataDir); // files the stores and local stand-ins created while starting
     }
 
-    /** Stops the reconciler before Camel stops routes, and closes the pools after. */
+    /**
+     * Starts the ledger's heartbeat before any route claims a key; on shutdown stops the reconciler, then the heartbeat
+     * (deleting this owner's row: the routes have completed or released their keys), and closes the pools.
+     */
     private final class Lifecycle extends ServiceSupport {
+        @Override
+        protected void doStart() {
+            heartbeat.start();
+        }
+
         @Override
         protected void doStop() {
             reconciler.close();
+            heartbeat.stop();
             try {
                 outbound.close();
             } catch (Exception e) {
@@ -295,6 +339,50 @@ public final class Caravan extends MainListenerSupport {
                 Integer.parseInt(
                         property(OutboundHttp.MAX_CONNECTIONS_PER_HOST, String.valueOf(d.maxConnectionsPerHost()))),
                 property(OutboundHttp.PROXY, d.proxy()));
+    }
+
+    /**
+     * caravan_ledger_takeovers_total{reason=lease|owner_gone}, and this process's heartbeat: its age (growing past the
+     * owner timeout means the store cannot be written and other processes may take over our keys) and failed writes.
+     */
+    private static void ledgerMetrics(MeterRegistry meters, IdempotencyLedger ledger) {
+        for (TakeoverReason reason : TakeoverReason.values()) {
+            FunctionCounter.builder("caravan.ledger.takeovers", ledger, l -> l.takeovers(reason))
+                    .description("IN_PROGRESS keys taken over from another owner: its lease ended, or its heartbeat"
+                            + " stopped (owner_gone)")
+                    .tag("reason", reason.tag())
+                    .register(meters);
+        }
+        Gauge.builder(
+                        "caravan.ledger.heartbeat.age.seconds",
+                        ledger.heartbeat(),
+                        h -> h.age().toMillis() / 1000.0)
+                .description("seconds since this process last wrote its ledger owner heartbeat")
+                .register(meters);
+        FunctionCounter.builder("caravan.ledger.heartbeat.failures", ledger.heartbeat(), LedgerHeartbeat::failures)
+                .description("ledger owner heartbeats that could not be written")
+                .register(meters);
+    }
+
+    /**
+     * The key the inbound receiver seals inbox records with and the drain verifies them with: caravan.inbox.secret
+     * or caravan.inbox.secret-file; in local mode, generated once into &lt;data dir&gt;/secrets/inbox-secret (owner-only).
+     */
+    private Optional<InboxSeal> inboxSeal() {
+        String keys = secret(InboxSeal.SETTING);
+        if (!keys.isBlank()) {
+            return Optional.of(InboxSeal.parse(keys));
+        }
+        if ("local".equals(property("caravan.mode", "local"))) {
+            try {
+                return Optional.of(
+                        InboxSeal.loadOrCreate(dataDir.resolve("secrets").resolve("inbox-secret")));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("local inbox secret could not be created: " + e, e);
+            }
+        }
+        LOG.warn("{} is not set: inbound-webhook and queue-drain rows are not started", InboxSeal.SETTING);
+        return Optional.empty();
     }
 
     private Optional<DataSource> sourceDataSource(String name) {
@@ -333,7 +421,13 @@ public final class Caravan extends MainListenerSupport {
         Optional<String> file =
                 camel.getPropertiesComponent().resolveProperty(key + "-file").filter(f -> !f.isBlank());
         if (file.isPresent()) {
-            return SecretRef.parse("file:" + file.get()).resolve();
+            // the operator's infrastructure setting, not a row: any path; the message names the setting only
+            try {
+                return Files.readString(Path.of(file.get()), StandardCharsets.UTF_8)
+                        .strip();
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalStateException("the file named by " + key + "-file cannot be read", null);
+            }
         }
         return camel.getPropertiesComponent().resolveProperty(key).orElse("");
     }

@@ -18,6 +18,7 @@ import io.caravan.store.IdempotencyLedger;
 import io.caravan.store.LedgerStatus;
 import io.caravan.store.RouteConfigStore;
 import io.caravan.store.Stores;
+import io.caravan.testing.CaravanApp;
 import io.caravan.testing.CaravanProcesses;
 import io.caravan.testing.Databases;
 import io.caravan.testing.EmbeddedKafka;
@@ -40,7 +41,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Guards against losing or re-keying inbox events when the process dies in the middle of a drain: caravan runs as
  * a separate JVM against PostgreSQL and the test JVM's Kafka, is killed with SIGKILL while a poll is being
- * delivered, and is started again.
+ * delivered, and is started again. With a 10 min lease and a 3 s owner timeout it also guards against a crash
+ * halting the drain for the lease: the events the killed process held come back only when its heartbeat stops.
  */
 class DrainCrashRecoveryIT {
     private static final int EVENTS = 60;
@@ -87,9 +89,13 @@ class DrainCrashRecoveryIT {
         env.put("CARAVAN_DATASOURCE_USER", "postgres");
         env.put("CARAVAN_DATASOURCE_PASSWORD", "");
         env.put("CARAVAN_MODE", "production");
+        env.put("CARAVAN_INBOX_SECRET", CaravanApp.INBOX_SECRET);
         env.put("CARAVAN_CONFIG_SEED_FILE", "");
         env.put("CARAVAN_CONFIG_REFRESH", "300ms");
-        env.put("CARAVAN_LEDGER_LEASE", "3s");
+        // a lease far beyond the wait below: the killed process's events come back only by owner-timeout takeover
+        env.put("CARAVAN_LEDGER_LEASE", "10m");
+        env.put("CARAVAN_LEDGER_HEARTBEAT", "1s");
+        env.put("CARAVAN_LEDGER_OWNER_TIMEOUT", "3s");
         env.put("CAMEL_COMPONENT_KAFKA_BROKERS", EmbeddedKafka.bootstrapServers());
         // the killed consumer keeps its partitions until its session ends; the broker's minimum is 6 s
         env.put("CAMEL_COMPONENT_KAFKA_SESSIONTIMEOUTMS", "6000");
@@ -97,10 +103,16 @@ class DrainCrashRecoveryIT {
         env.put("CAMEL_MAIN_JMXENABLED", "false");
 
         Process first = processes.start(env, "drain-crash-recovery-run-1.log");
-        await().atMost(Duration.ofSeconds(60)).until(() -> deliveries().size() >= 15);
+        IdempotencyLedger ledger = new IdempotencyLedger(store, "test", Duration.ofSeconds(3), Clock.systemUTC());
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> deliveries().size() >= 15 && ledger.countByStatus(ROUTE, LedgerStatus.IN_PROGRESS) > 0);
         first.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no graceful stop
         int beforeCrash = deliveries().size();
         assertThat(beforeCrash).isLessThan(EVENTS);
+        assertThat(ledger.countByStatus(ROUTE, LedgerStatus.IN_PROGRESS))
+                .as("events the killed process held")
+                .isPositive();
 
         Instant restartedAt = Instant.now();
         processes.start(env, "drain-crash-recovery-run-2.log");
@@ -119,7 +131,6 @@ class DrainCrashRecoveryIT {
                 (id, keys) -> assertThat(keys).as("keys of event %s", id).containsExactly(ROUTE + ":shop:" + id));
         // only events in flight when the process died may be sent twice: at most one poll
         assertThat(all.size() - EVENTS).isBetween(0, 10);
-        IdempotencyLedger ledger = new IdempotencyLedger(store, "test", Duration.ofSeconds(3), Clock.systemUTC());
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(ledger.countByStatus(ROUTE, LedgerStatus.DONE))
                         .isEqualTo(EVENTS));

@@ -14,6 +14,7 @@ import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import io.caravan.store.DrainProfile;
 import io.caravan.store.DrainProfiles;
 import io.caravan.store.IdempotencyLedger;
+import io.caravan.store.LedgerEntry;
 import io.caravan.store.LedgerStatus;
 import io.caravan.store.RouteConfigRow;
 import io.caravan.store.RouteConfigStore;
@@ -40,7 +41,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Guards against losing or re-keying rows when the process dies mid-batch: caravan runs as a separate JVM
- * against PostgreSQL, is killed with SIGKILL while a page is being delivered, and is started again.
+ * against PostgreSQL, is killed with SIGKILL while a page is being delivered, and is started again. Also guards
+ * against the crash halting the feed for the lease: the lease is 10 minutes and the owner timeout 3 s, so the keys the
+ * killed process held are delivered within the wait only if they are taken over when its heartbeat stops.
  */
 class FeedCrashRecoveryIT {
     private static final int ROWS = 60;
@@ -116,16 +119,23 @@ class FeedCrashRecoveryIT {
         env.put("CARAVAN_MODE", "production");
         env.put("CARAVAN_CONFIG_SEED_FILE", "");
         env.put("CARAVAN_CONFIG_REFRESH", "300ms");
-        env.put("CARAVAN_LEDGER_LEASE", "3s");
+        env.put("CARAVAN_LEDGER_LEASE", "10m");
+        env.put("CARAVAN_LEDGER_HEARTBEAT", "1s");
+        env.put("CARAVAN_LEDGER_OWNER_TIMEOUT", "3s");
         env.put("CARAVAN_ROUTES_DIR", "src/test/resources/test-routes");
         env.put("CAMEL_SERVER_ENABLED", "false");
         env.put("CAMEL_MAIN_JMXENABLED", "false");
 
         Process first = processes.start(env, "crash-recovery-run-1.log");
-        await().atMost(Duration.ofSeconds(60)).until(() -> deliveries().size() >= 15);
+        IdempotencyLedger ledger = new IdempotencyLedger(store, "test", Duration.ofSeconds(3), Clock.systemUTC());
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> deliveries().size() >= 15 && !inProgress(ledger).isEmpty());
         first.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no graceful stop
         int beforeCrash = deliveries().size();
         assertThat(beforeCrash).isLessThan(ROWS);
+        Map<String, Integer> heldByTheKilled = inProgress(ledger);
+        assertThat(heldByTheKilled).as("keys the killed process held").isNotEmpty();
 
         Instant restartedAt = Instant.now();
         processes.start(env, "crash-recovery-run-2.log");
@@ -143,10 +153,13 @@ class FeedCrashRecoveryIT {
                 (id, keys) -> assertThat(keys).as("keys of row %d", id).containsExactly("SAP:HOURS:" + id + ":1"));
         // only rows that were in flight when the process died may be sent twice: at most one page
         assertThat(all.size() - ROWS).isBetween(0, 10);
-        IdempotencyLedger ledger = new IdempotencyLedger(store, "test", Duration.ofSeconds(3), Clock.systemUTC());
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(ledger.countByStatus("hours-feed", LedgerStatus.DONE))
                         .isEqualTo(ROWS));
+        heldByTheKilled.forEach((key, attempts) -> assertThat(ledger.find(key).orElseThrow())
+                .as("%s, held by the killed process, taken over long before its 10 min lease", key)
+                .satisfies(e -> assertThat(e.status()).isEqualTo(LedgerStatus.DONE))
+                .satisfies(e -> assertThat(e.attempts()).isEqualTo(attempts + 1)));
         assertThat(new io.caravan.store.ExecutionLog(store, Clock.systemUTC()).recent("hours-feed", 1000))
                 .as("the killed execution is marked INCOMPLETE, none from before the restart is left RUNNING")
                 .filteredOn(e -> e.startedAt().isBefore(restartedAt))
@@ -157,6 +170,13 @@ class FeedCrashRecoveryIT {
                 .get()
                 .extracting(Watermark::id)
                 .isEqualTo(String.valueOf(ROWS));
+    }
+
+    /** IN_PROGRESS keys of the feed with their attempts. */
+    private static Map<String, Integer> inProgress(IdempotencyLedger ledger) {
+        return ledger.findByRoute("hours-feed").stream()
+                .filter(e -> e.status() == LedgerStatus.IN_PROGRESS)
+                .collect(Collectors.toMap(LedgerEntry::key, LedgerEntry::attempts));
     }
 
     private List<ServeEvent> deliveries() {

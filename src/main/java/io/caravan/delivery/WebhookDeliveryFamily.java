@@ -10,7 +10,7 @@ import io.caravan.template.InstanceSpec;
 import io.caravan.template.ParamType;
 import io.caravan.template.RouteFamily;
 import io.caravan.template.RouteInstance;
-import io.caravan.template.SecretRef;
+import io.caravan.template.SecretRoots;
 import io.caravan.template.TemplateParameter;
 import io.caravan.template.Tier;
 import io.caravan.webhook.WebhookSecret;
@@ -94,11 +94,13 @@ public final class WebhookDeliveryFamily implements RouteFamily {
     private final MeterRegistry meters;
     private final Clock clock;
     private final OutboundHttp outbound;
+    private final SecretRoots secretRoots;
 
-    public WebhookDeliveryFamily(MeterRegistry meters, Clock clock, OutboundHttp outbound) {
+    public WebhookDeliveryFamily(MeterRegistry meters, Clock clock, OutboundHttp outbound, SecretRoots secretRoots) {
         this.meters = meters;
         this.clock = clock;
         this.outbound = outbound;
+        this.secretRoots = secretRoots;
     }
 
     @Override
@@ -136,7 +138,7 @@ public final class WebhookDeliveryFamily implements RouteFamily {
         String routeId = spec.routeId();
         List<WebhookSecret> secrets = new ArrayList<>();
         secrets.add(secret(spec.param("secret")));
-        spec.optionalParam("rotationSecret").map(WebhookDeliveryFamily::secret).ifPresent(secrets::add);
+        spec.optionalParam("rotationSecret").map(this::secret).ifPresent(secrets::add);
         Duration timeout = spec.durationParam("timeout");
         SubscriptionMetrics metrics = new SubscriptionMetrics(meters, routeId);
         Subscription subscription = new Subscription(
@@ -200,7 +202,7 @@ public final class WebhookDeliveryFamily implements RouteFamily {
                 + (batching ? "&batching=true" : "");
     }
 
-    private static Optional<String> secretProblem(String ref) {
+    private Optional<String> secretProblem(String ref) {
         try {
             secret(ref);
             return Optional.empty();
@@ -209,13 +211,8 @@ public final class WebhookDeliveryFamily implements RouteFamily {
         }
     }
 
-    private static WebhookSecret secret(String ref) {
-        SecretRef secretRef = SecretRef.parse(ref);
-        try {
-            return WebhookSecret.parse(secretRef.resolve());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("secret " + secretRef + ": " + e.getMessage());
-        }
+    private WebhookSecret secret(String ref) {
+        return secretRoots.read(ref, WebhookSecret::parse);
     }
 
     static String beanName(String routeId) {

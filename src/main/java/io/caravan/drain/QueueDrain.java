@@ -1,13 +1,17 @@
 package io.caravan.drain;
 
 import io.caravan.errors.CaravanExchange;
+import io.caravan.errors.ErrorCategory;
+import io.caravan.events.InboxRecord;
+import io.caravan.events.InboxSeal;
 import io.caravan.feed.RowOutcome;
-import io.caravan.inbound.InboundWebhook;
 import io.caravan.outbound.OutboundHttp;
 import io.caravan.outbound.OutboundRequest;
 import io.caravan.outbound.OutboundUrl;
 import io.caravan.store.ClaimOutcome;
 import io.caravan.store.Completion;
+import io.caravan.store.DeadLetter;
+import io.caravan.store.DeadLetters;
 import io.caravan.store.ExecutionLog;
 import io.caravan.store.ExecutionStatus;
 import io.caravan.store.IdempotencyLedger;
@@ -44,6 +48,12 @@ import org.slf4j.LoggerFactory;
  * that), complete the ledger, then commit the offsets of the handled prefix of each partition. An event without a
  * recorded outcome (a SYSTEM failure, or a key another owner holds) is not committed: the partition is rewound to
  * it and the execution stops, so it comes back.
+ *
+ * <p>Only records the inbound receiver sealed are delivered ({@link InboxSeal}: its own HMAC over topic, key, value
+ * and the webhook and source headers). A record without a valid seal (written straight to the topic, or altered) is
+ * dead-lettered as DATA_QUALITY with the reason "inbox record not authenticated: ...", marked
+ * {@link DeadLetter#QUARANTINED} so no replay sends it, never claimed in the ledger and never delivered; its offset is
+ * committed past like any handled event (the dead letter holds it), and the events after it keep flowing.
  */
 public final class QueueDrain implements AutoCloseable {
     public static final String EXECUTION = "caravanDrainExecution";
@@ -52,12 +62,17 @@ public final class QueueDrain implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(QueueDrain.class);
 
+    /** Record header values kept in an unauthenticated record's dead letter are cut to this length. */
+    static final int MAX_DEAD_LETTER_HEADER_CHARS = 256;
+
     private final String routeId;
     private final OutboundUrl target;
     private final Consumer<String, String> consumer;
     private final DrainBudget budget;
     private final Duration pollTimeout;
+    private final InboxSeal seal;
     private final IdempotencyLedger ledger;
+    private final DeadLetters deadLetters;
     private final ExecutionLog executionLog;
     private final DrainMetrics metrics;
 
@@ -68,7 +83,9 @@ public final class QueueDrain implements AutoCloseable {
             Consumer<String, String> consumer,
             DrainBudget budget,
             Duration pollTimeout,
+            InboxSeal seal,
             IdempotencyLedger ledger,
+            DeadLetters deadLetters,
             ExecutionLog executionLog,
             DrainMetrics metrics) {
         this.routeId = routeId;
@@ -76,7 +93,9 @@ public final class QueueDrain implements AutoCloseable {
         this.consumer = consumer;
         this.budget = budget;
         this.pollTimeout = pollTimeout;
+        this.seal = seal;
         this.ledger = ledger;
+        this.deadLetters = deadLetters;
         this.executionLog = executionLog;
         this.metrics = metrics;
         consumer.subscribe(List.of(topic));
@@ -118,19 +137,32 @@ public final class QueueDrain implements AutoCloseable {
             execution.stop();
             return List.of();
         }
+        List<ConsumerRecord<String, String>> polled = new ArrayList<>(records.count());
         List<InboxEvent> events = new ArrayList<>(records.count());
         for (ConsumerRecord<String, String> r : records) {
+            polled.add(r);
             events.add(event(r, events.size()));
         }
         execution.startBatch(events);
         try {
-            Map<String, ClaimOutcome> claims =
-                    ledger.claim(routeId, events.stream().map(InboxEvent::key).toList());
+            for (InboxEvent e : events) {
+                if (!e.authentic()) {
+                    long id = quarantine(exchange, polled.get(e.index()), e);
+                    execution.outcome(e.index(), RowOutcome.DEAD_LETTERED, "dead_letter:" + id);
+                }
+            }
+            List<String> keys = events.stream()
+                    .filter(InboxEvent::authentic)
+                    .map(InboxEvent::key)
+                    .toList();
+            Map<String, ClaimOutcome> claims = keys.isEmpty() ? Map.of() : ledger.claim(routeId, keys);
             List<InboxEvent> deliveries = new ArrayList<>();
             Set<String> seen = new HashSet<>();
             for (InboxEvent e : events) {
                 ClaimOutcome claim = claims.get(e.key());
-                if (!seen.add(e.key())) {
+                if (!e.authentic()) {
+                    continue;
+                } else if (!seen.add(e.key())) {
                     execution.outcome(e.index(), RowOutcome.DUPLICATE, "same key earlier in the poll");
                 } else if (claim.mustProcess()) {
                     deliveries.add(e);
@@ -144,8 +176,12 @@ public final class QueueDrain implements AutoCloseable {
         } catch (RuntimeException e) {
             rewind(execution.batch());
             execution.clearBatch();
-            execution.fail(ExecutionStatus.INCOMPLETE, "claiming keys failed: " + e);
-            LOG.error("drain {}: execution {} stopped: claiming keys failed", routeId, execution.id(), e);
+            execution.fail(ExecutionStatus.INCOMPLETE, "claiming keys or dead-lettering failed: " + e);
+            LOG.error(
+                    "drain {}: execution {} stopped: claiming keys or dead-lettering failed",
+                    routeId,
+                    execution.id(),
+                    e);
             return List.of();
         }
     }
@@ -191,8 +227,12 @@ public final class QueueDrain implements AutoCloseable {
             switch (outcome) {
                 case DELIVERED ->
                     completions.add(new Completion(e.key(), LedgerStatus.DONE, execution.resultRef(e.index())));
-                case DEAD_LETTERED ->
-                    completions.add(new Completion(e.key(), LedgerStatus.FAILED, execution.resultRef(e.index())));
+                case DEAD_LETTERED -> {
+                    // an unauthenticated record never claimed its key: its webhook-id may be a real event's
+                    if (e.authentic()) {
+                        completions.add(new Completion(e.key(), LedgerStatus.FAILED, execution.resultRef(e.index())));
+                    }
+                }
                 case PENDING -> released.add(e.key());
                 default -> {}
             }
@@ -294,12 +334,20 @@ public final class QueueDrain implements AutoCloseable {
 
     /**
      * The delivery key: this drain, the sender's source and the webhook-id (the same across the sender's retries,
-     * the inbox's redeliveries and restarts); a record written by another producer is keyed by its record key, or
-     * by its position when it has none.
+     * the inbox's redeliveries and restarts), or the record key, or its position when it has neither. A record whose
+     * seal does not verify is keyed by its position and carries the reason.
      */
     private InboxEvent event(ConsumerRecord<String, String> r, int index) {
-        String webhookId = header(r, WebhookHeaders.ID);
-        String source = header(r, InboundWebhook.SOURCE_HEADER);
+        TopicPartition partition = new TopicPartition(r.topic(), r.partition());
+        InboxRecord record;
+        try {
+            record = seal.verify(r);
+        } catch (InboxSeal.Unauthenticated e) {
+            String position = routeId + ":unauthenticated:" + r.topic() + "-" + r.partition() + "@" + r.offset();
+            return new InboxEvent(partition, r.offset(), position, null, r.value(), index, e.getMessage());
+        }
+        String webhookId = record.webhookId();
+        String source = record.source();
         String id = webhookId != null ? webhookId : r.key();
         String key = id != null
                 ? routeId + ":" + (source == null ? r.topic() : source) + ":" + id
@@ -307,8 +355,54 @@ public final class QueueDrain implements AutoCloseable {
         if (key.length() > IdempotencyLedger.MAX_KEY_LENGTH) {
             key = routeId + ":sha256:" + sha256(key); // an overlong id must not stop the drain at its offset
         }
-        return new InboxEvent(
-                new TopicPartition(r.topic(), r.partition()), r.offset(), key, webhookId, r.value(), index);
+        return new InboxEvent(partition, r.offset(), key, webhookId, r.value(), index, null);
+    }
+
+    /** Dead-letters a record whose seal did not verify; returns the dead letter's id. */
+    private long quarantine(Exchange exchange, ConsumerRecord<String, String> r, InboxEvent e) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("kafka.topic", r.topic());
+        headers.put("kafka.partition", Integer.toString(r.partition()));
+        headers.put("kafka.offset", Long.toString(r.offset()));
+        for (String name : List.of(WebhookHeaders.ID, WebhookHeaders.TIMESTAMP, InboxRecord.SOURCE_HEADER)) {
+            String value = header(r, name);
+            if (value != null) {
+                headers.put(name, cut(value));
+            }
+        }
+        if (r.key() != null) {
+            headers.put("kafka.key", cut(r.key()));
+        }
+        String reason = "inbox record not authenticated: " + e.rejection();
+        long id = deadLetters.record(new DeadLetter(
+                null,
+                routeId,
+                CaravanExchange.correlationId(exchange),
+                null,
+                ErrorCategory.DATA_QUALITY.name(),
+                null,
+                reason,
+                1,
+                r.value(),
+                headers,
+                DeadLetter.QUARANTINED,
+                null));
+        LOG.warn(
+                "drain {}: {}-{}@{} dead-lettered (dead letter {}), never delivered: {}",
+                routeId,
+                r.topic(),
+                r.partition(),
+                r.offset(),
+                id,
+                reason);
+        return id;
+    }
+
+    private static String cut(String value) {
+        String printable = value.replaceAll("[^\\x20-\\x7E]", "?");
+        return printable.length() > MAX_DEAD_LETTER_HEADER_CHARS
+                ? printable.substring(0, MAX_DEAD_LETTER_HEADER_CHARS) + "…"
+                : printable;
     }
 
     /** Puts each partition of the batch back to its first event, so an execution that stopped polls them again. */

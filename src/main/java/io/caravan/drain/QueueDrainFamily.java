@@ -3,7 +3,9 @@ package io.caravan.drain;
 import static io.caravan.template.TemplateParameter.optional;
 import static io.caravan.template.TemplateParameter.required;
 
+import io.caravan.events.InboxSeal;
 import io.caravan.outbound.OutboundUrl;
+import io.caravan.store.DeadLetters;
 import io.caravan.store.ExecutionLog;
 import io.caravan.store.IdempotencyLedger;
 import io.caravan.template.InstanceSpec;
@@ -18,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.kafka.KafkaComponent;
@@ -39,7 +42,8 @@ public final class QueueDrainFamily implements RouteFamily {
             required(
                     "inboxTopic",
                     ParamType.IDENTIFIER,
-                    "The Kafka topic drained (the inboxTopic of an inbound-webhook row, or any topic of JSON events)."),
+                    "The Kafka topic drained: the inboxTopic of an inbound-webhook row. Only records that row's receiver "
+                            + "sealed are delivered; any other record is dead-lettered (DATA_QUALITY) and skipped."),
             required(
                     "target",
                     ParamType.URL,
@@ -58,14 +62,24 @@ public final class QueueDrainFamily implements RouteFamily {
 
     private final CamelContext camel;
     private final IdempotencyLedger ledger;
+    private final DeadLetters deadLetters;
     private final ExecutionLog executionLog;
+    private final Optional<InboxSeal> inboxSeal;
     private final MeterRegistry meters;
 
+    /** {@code inboxSeal} is empty when caravan.inbox.secret is not configured: then no row of this family runs. */
     public QueueDrainFamily(
-            CamelContext camel, IdempotencyLedger ledger, ExecutionLog executionLog, MeterRegistry meters) {
+            CamelContext camel,
+            IdempotencyLedger ledger,
+            DeadLetters deadLetters,
+            ExecutionLog executionLog,
+            Optional<InboxSeal> inboxSeal,
+            MeterRegistry meters) {
         this.camel = camel;
         this.ledger = ledger;
+        this.deadLetters = deadLetters;
         this.executionLog = executionLog;
+        this.inboxSeal = inboxSeal;
         this.meters = meters;
     }
 
@@ -92,6 +106,12 @@ public final class QueueDrainFamily implements RouteFamily {
     @Override
     public List<ParamProblem> crossFieldProblems(InstanceSpec spec) {
         List<ParamProblem> problems = new ArrayList<>();
+        if (inboxSeal.isEmpty()) {
+            problems.add(new ParamProblem(
+                    "inboxTopic",
+                    "inbox records cannot be authenticated: set " + InboxSeal.SETTING + " or " + InboxSeal.SETTING
+                            + "-file"));
+        }
         Duration poll = spec.durationParam("pollTimeout");
         if (poll.toMillis() < 10 || poll.compareTo(Duration.ofMinutes(1)) > 0) {
             problems.add(new ParamProblem("pollTimeout", "must be between 10ms and 1m, was " + poll));
@@ -103,6 +123,8 @@ public final class QueueDrainFamily implements RouteFamily {
     public RouteInstance create(InstanceSpec spec) {
         String routeId = spec.routeId();
         Schedule schedule = spec.schedule().orElseThrow();
+        InboxSeal seal =
+                inboxSeal.orElseThrow(() -> new IllegalStateException(InboxSeal.SETTING + " is not configured"));
         KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProperties(spec, schedule));
         QueueDrain drain;
         try {
@@ -113,7 +135,9 @@ public final class QueueDrainFamily implements RouteFamily {
                     consumer,
                     spec.budget().orElseThrow(),
                     spec.durationParam("pollTimeout"),
+                    seal,
                     ledger,
+                    deadLetters,
                     executionLog,
                     new DrainMetrics(meters, routeId));
         } catch (RuntimeException e) {

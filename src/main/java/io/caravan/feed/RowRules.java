@@ -2,44 +2,33 @@ package io.caravan.feed;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.store.IdempotencyLedger;
+import io.caravan.template.KeyTemplate;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.camel.CamelContext;
-import org.apache.camel.Exchange;
-import org.apache.camel.Expression;
-import org.apache.camel.support.DefaultExchange;
 
 /** How a feed judges a row before delivery: its idempotency key, and whether it may be sent at all. */
 final class RowRules {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final CamelContext camel;
     private final String routeId;
-    private final Expression keyExpression;
+    private final KeyTemplate keyTemplate;
     private final boolean keyUsesPayloadHash;
     private final List<String> requiredFields;
     private final String updatedAtField;
 
     /**
      * The verdict on one row. {@code ledgerKey} always records its outcome in the ledger; {@code deliveryKey} is
-     * the Idempotency-Key (null when the key expression gave none); a non-null {@code problem} means quarantine.
+     * the Idempotency-Key (null when the key template gave none); a non-null {@code problem} means quarantine.
      */
     record Judgement(String ledgerKey, String deliveryKey, String problem) {}
 
-    RowRules(
-            CamelContext camel,
-            String routeId,
-            String keyExpression,
-            List<String> requiredFields,
-            String updatedAtField) {
-        this.camel = camel;
+    RowRules(String routeId, KeyTemplate keyTemplate, List<String> requiredFields, String updatedAtField) {
         this.routeId = routeId;
-        this.keyExpression = camel.resolveLanguage("simple").createExpression(keyExpression);
-        this.keyExpression.init(camel);
-        this.keyUsesPayloadHash = keyExpression.contains(WatermarkFeed.PAYLOAD_HASH);
+        this.keyTemplate = keyTemplate;
+        this.keyUsesPayloadHash = keyTemplate.uses(KeyTemplate.PAYLOAD_HASH);
         this.requiredFields = List.copyOf(requiredFields);
         this.updatedAtField = updatedAtField;
     }
@@ -54,8 +43,8 @@ final class RowRules {
             return new Judgement(
                     ledgerKey,
                     null,
-                    "key expression gave no usable key (empty, or over " + IdempotencyLedger.MAX_KEY_LENGTH
-                            + " characters) for row id " + id);
+                    "key template gave no usable key (a placeholder's value is missing or empty, or the key is over "
+                            + IdempotencyLedger.MAX_KEY_LENGTH + " characters) for row id " + id);
         }
         for (String field : requiredFields) {
             Object v = row.data().get(field);
@@ -66,21 +55,14 @@ final class RowRules {
         return new Judgement(key, key, null);
     }
 
-    /** The row's idempotency key, or null when the key expression gives no usable key for it. */
+    /** The row's idempotency key, or null when the key template gives no usable key for it. */
     private String key(SourceRow row) throws Exception {
-        Exchange scratch = new DefaultExchange(camel);
-        scratch.getMessage().setBody(row.data());
-        if (keyUsesPayloadHash) {
-            scratch.getMessage().setHeader(WatermarkFeed.PAYLOAD_HASH, contentHash(row));
-        }
-        String key = keyExpression.evaluate(scratch, String.class);
-        if (scratch.getException() != null
-                || key == null
-                || key.isBlank()
-                || key.length() > IdempotencyLedger.MAX_KEY_LENGTH) {
-            return null;
-        }
-        return key;
+        Map<String, String> headers =
+                keyUsesPayloadHash ? Map.of(KeyTemplate.PAYLOAD_HASH, contentHash(row)) : Map.of();
+        return keyTemplate
+                .render(row.data(), headers)
+                .filter(key -> key.length() <= IdempotencyLedger.MAX_KEY_LENGTH)
+                .orElse(null);
     }
 
     /** A hash of the row's content without its change time, so touching a row without changing it keeps its key. */

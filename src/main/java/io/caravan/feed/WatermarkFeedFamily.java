@@ -7,6 +7,7 @@ import static io.caravan.template.TemplateParameter.required;
 import io.caravan.outbound.OutboundHttp;
 import io.caravan.outbound.OutboundUrl;
 import io.caravan.template.InstanceSpec;
+import io.caravan.template.KeyTemplate;
 import io.caravan.template.ParamType;
 import io.caravan.template.RouteFamily;
 import io.caravan.template.RouteInstance;
@@ -66,9 +67,11 @@ public final class WatermarkFeedFamily implements RouteFamily {
                     "How far before the watermark each execution re-reads, so rows committed late are not lost."),
             required(
                     "key",
-                    ParamType.EXPRESSION,
-                    "Camel simple expression for the idempotency key over the row (body is the row map; header caravanPayloadHash "
-                            + "hashes its content without updated_at), e.g. SAP:ACTUAL_HOURS:${body[id]}:${body[revision]}."),
+                    ParamType.KEY_TEMPLATE,
+                    "The idempotency key of a row: literal text with ${body[<field>]} (a field of the row) and "
+                            + "${header.caravanPayloadHash} (a hash of the row's content without updated_at), nothing else, "
+                            + "e.g. SAP:ACTUAL_HOURS:${body[id]}:${body[revision]}. A row whose placeholder has no value "
+                            + "(missing, null or blank) has no usable key and is quarantined (DATA_QUALITY)."),
             choice(
                     "sink",
                     List.of("http", "kafka"),
@@ -178,11 +181,6 @@ public final class WatermarkFeedFamily implements RouteFamily {
                 && spec.optionalParam("targetTopic").isEmpty()) {
             problems.add(new ParamProblem("targetTopic", "is required when sink is kafka"));
         }
-        try {
-            camel.resolveLanguage("simple").createExpression(spec.param("key"));
-        } catch (RuntimeException e) {
-            problems.add(new ParamProblem("key", "is not a valid simple expression: " + e.getMessage()));
-        }
         return problems;
     }
 
@@ -200,9 +198,8 @@ public final class WatermarkFeedFamily implements RouteFamily {
                         spec.param("idField"),
                         spec.param("updatedAtField"));
         RowRules rules = new RowRules(
-                camel,
                 routeId,
-                spec.param("key"),
+                KeyTemplate.parse(spec.param("key")),
                 spec.optionalParam("requiredFields")
                         .map(WatermarkFeedFamily::requiredFields)
                         .orElse(List.of()),

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.caravan.events.InboxRecord;
+import io.caravan.events.InboxSeal;
 import io.caravan.store.ClaimOutcome;
 import io.caravan.store.Completion;
 import io.caravan.store.IdempotencyLedger;
@@ -11,24 +13,39 @@ import io.caravan.webhook.WebhookHeaders;
 import io.caravan.webhook.WebhookRejection;
 import io.caravan.webhook.WebhookVerifier;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The Java side of routes/inbound-webhook.yaml, one instance per source: checks an inbound Standard Webhooks
- * request, claims its webhook-id in the ledger, shapes the inbox record, and answers the sender. The answer is
- * 202 only after the broker acknowledged the record; a failed write releases the claim, so the sender's retry is
+ * request, claims its webhook-id in the ledger, shapes and seals the inbox record, and answers the sender. The answer
+ * is 202 only after the broker acknowledged the record; a failed write releases the claim, so the sender's retry is
  * queued.
+ *
+ * <p>The webhook-* values are read from the HTTP request's headers only: platform-http also copies query parameters
+ * into the message headers, and a query string must not supply or override them. Every value of a repeated
+ * webhook-signature header is tried; a repeated webhook-id or webhook-timestamp is refused. The body limit is
+ * enforced while the body is read (the route does not buffer it): a Content-Length over maxBodySize is answered 413
+ * without reading the body, and a chunked body is read up to maxBodySize + 1 bytes at most.
  */
 public final class InboundWebhook {
     /** Exchange property the route branches on: what {@link #receive} decided. */
     public static final String VERDICT = "caravanInboundVerdict";
-    /** Record headers besides webhook-id and webhook-timestamp: where the event came from. */
-    public static final String SOURCE_HEADER = "caravan-source";
+    /** The longest webhook-id echoed in an answer (the verifier refuses longer ones). */
+    static final int MAX_ECHOED_ID = 256;
 
     /** Requests answered, tagged route and status (caravan_inbound_requests_total in Prometheus). */
     static final String METRIC = "caravan.inbound.requests";
@@ -36,6 +53,8 @@ public final class InboundWebhook {
     private static final Logger LOG = LoggerFactory.getLogger(InboundWebhook.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String RETRY_AFTER_SECONDS = "5";
+    /** How long the body of a request may take to arrive once its headers are there. */
+    static final Duration BODY_READ_TIMEOUT = Duration.ofSeconds(30);
 
     /** What becomes of one request. */
     public enum Verdict {
@@ -51,7 +70,9 @@ public final class InboundWebhook {
 
     private final String routeId;
     private final String source;
+    private final String inboxTopic;
     private final WebhookVerifier verifier;
+    private final InboxSeal seal;
     private final IdempotencyLedger ledger;
     private final int maxBodyBytes;
     private final MeterRegistry meters;
@@ -59,13 +80,17 @@ public final class InboundWebhook {
     InboundWebhook(
             String routeId,
             String source,
+            String inboxTopic,
             WebhookVerifier verifier,
+            InboxSeal seal,
             IdempotencyLedger ledger,
             int maxBodyBytes,
             MeterRegistry meters) {
         this.routeId = routeId;
         this.source = source;
+        this.inboxTopic = inboxTopic;
         this.verifier = verifier;
+        this.seal = seal;
         this.ledger = ledger;
         this.maxBodyBytes = maxBodyBytes;
         this.meters = meters;
@@ -73,20 +98,21 @@ public final class InboundWebhook {
 
     /** Size, signature, timestamp and JSON checks, then the claim of source + webhook-id; sets {@link #VERDICT}. */
     public void receive(Exchange exchange) {
-        byte[] body = exchange.getMessage().getBody(byte[].class);
-        if (body == null) {
-            body = new byte[0];
-        }
+        List<String> ids = httpHeader(exchange, WebhookHeaders.ID);
+        List<String> timestamps = httpHeader(exchange, WebhookHeaders.TIMESTAMP);
+        List<String> signatures = httpHeader(exchange, WebhookHeaders.SIGNATURE);
         WebhookHeaders headers = new WebhookHeaders(
-                header(exchange, WebhookHeaders.ID),
-                header(exchange, WebhookHeaders.TIMESTAMP),
-                header(exchange, WebhookHeaders.SIGNATURE));
+                ids.isEmpty() ? null : ids.get(0),
+                timestamps.isEmpty() ? null : timestamps.get(0),
+                signatures.isEmpty() ? null : String.join(" ", signatures));
         try {
-            if (body.length > maxBodyBytes) {
+            if (ids.size() > 1 || timestamps.size() > 1) {
                 throw new WebhookRejection(
                         WebhookRejection.Kind.MALFORMED,
-                        "body is " + body.length + " bytes; at most " + maxBodyBytes + " are accepted");
+                        "header " + (ids.size() > 1 ? WebhookHeaders.ID : WebhookHeaders.TIMESTAMP)
+                                + " appears more than once");
             }
+            byte[] body = body(exchange);
             String text = new String(body, StandardCharsets.UTF_8);
             verifier.verify(headers, text);
             requireJsonObject(text);
@@ -98,7 +124,10 @@ public final class InboundWebhook {
                     printable(headers.id()),
                     r.status(),
                     r.getMessage());
-            answer(exchange, Verdict.REJECTED, r.status(), status("rejected", headers.id(), r.getMessage()));
+            answer(exchange, Verdict.REJECTED, r.status(), status("rejected", echoed(headers.id()), r.getMessage()));
+            if (r.kind() == WebhookRejection.Kind.TOO_LARGE || r.kind() == WebhookRejection.Kind.TOO_SLOW) {
+                closeAfterAnswer(exchange); // the rest of the body is never read
+            }
             return;
         }
         String id = headers.id().strip();
@@ -137,15 +166,22 @@ public final class InboundWebhook {
         }
     }
 
-    /** The inbox record: the body as sent, keyed by webhook-id, with the webhook headers and the source. */
+    /**
+     * The inbox record: the body as sent, keyed by webhook-id, with the webhook headers, the source, and this
+     * receiver's seal over all of them (the drain delivers only sealed records).
+     */
     public void toInboxRecord(Exchange exchange) {
         String id = exchange.getProperty(WebhookHeaders.ID, String.class);
+        String timestamp = exchange.getProperty(WebhookHeaders.TIMESTAMP, String.class);
         var message = exchange.getMessage();
+        String value = message.getBody(String.class);
         message.getHeaders().clear(); // the sender's HTTP headers must not become record headers
         message.setHeader(KafkaConstants.KEY, id);
         message.setHeader(WebhookHeaders.ID, id);
-        message.setHeader(WebhookHeaders.TIMESTAMP, exchange.getProperty(WebhookHeaders.TIMESTAMP, String.class));
-        message.setHeader(SOURCE_HEADER, source);
+        message.setHeader(WebhookHeaders.TIMESTAMP, timestamp);
+        message.setHeader(InboxRecord.SOURCE_HEADER, source);
+        message.setHeader(
+                InboxRecord.SEAL_HEADER, seal.seal(new InboxRecord(inboxTopic, id, value, id, timestamp, source)));
     }
 
     /** The broker acknowledged the record: the webhook-id is done, the sender gets 202. */
@@ -234,8 +270,108 @@ public final class InboundWebhook {
         return node.toString();
     }
 
-    private static String header(Exchange exchange, String name) {
-        return exchange.getMessage().getHeader(name, String.class);
+    /**
+     * The request body, read from the HTTP request as it arrives (the route does not buffer it): refused at once
+     * when Content-Length is over the limit, and as soon as more than the limit has arrived otherwise, so at most
+     * maxBodySize + 1 bytes are ever taken in.
+     */
+    private byte[] body(Exchange exchange) throws WebhookRejection {
+        if (!(exchange.getMessage() instanceof HttpMessage http) || http.getRequest() == null) {
+            byte[] body = exchange.getMessage().getBody(byte[].class);
+            if (body != null && body.length > maxBodyBytes) {
+                throw tooLarge("body is " + body.length + " bytes");
+            }
+            return body == null ? new byte[0] : body;
+        }
+        HttpServerRequest request = http.getRequest();
+        String length = request.getHeader("Content-Length");
+        if (length != null) {
+            long announced;
+            try {
+                announced = Long.parseLong(length.strip());
+            } catch (NumberFormatException e) {
+                throw new WebhookRejection(WebhookRejection.Kind.MALFORMED, "Content-Length is not a number");
+            }
+            if (announced > maxBodyBytes) {
+                throw tooLarge("body of " + announced + " bytes (Content-Length)");
+            }
+        }
+        if ("100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
+            http.getResponse().writeContinue(); // only now the sender sends the body
+        }
+        CompletableFuture<byte[]> read = new CompletableFuture<>();
+        Buffer received = Buffer.buffer();
+        request.exceptionHandler(read::completeExceptionally);
+        request.handler(chunk -> {
+            synchronized (received) {
+                received.appendBuffer(chunk);
+                if (received.length() > maxBodyBytes) {
+                    request.pause();
+                    read.complete(null);
+                }
+            }
+        });
+        request.endHandler(end -> {
+            synchronized (received) {
+                read.complete(received.getBytes());
+            }
+        });
+        request.resume();
+        try {
+            byte[] body = read.get(BODY_READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (body == null) {
+                throw tooLarge("body");
+            }
+            return body;
+        } catch (TimeoutException e) {
+            request.pause();
+            throw new WebhookRejection(
+                    WebhookRejection.Kind.TOO_SLOW,
+                    "body did not arrive within " + BODY_READ_TIMEOUT.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WebhookRejection(WebhookRejection.Kind.TOO_SLOW, "reading the body was interrupted");
+        } catch (ExecutionException e) {
+            throw new WebhookRejection(WebhookRejection.Kind.MALFORMED, "the body could not be read");
+        }
+    }
+
+    private WebhookRejection tooLarge(String what) {
+        return new WebhookRejection(
+                WebhookRejection.Kind.TOO_LARGE, what + " is larger than the " + maxBodyBytes + " bytes accepted");
+    }
+
+    /**
+     * Closes an HTTP/1.x connection once the answer is written, instead of keeping it open for a body nobody reads
+     * (HTTP/2 streams are flow-controlled: the sender cannot push more than the window).
+     */
+    private static void closeAfterAnswer(Exchange exchange) {
+        if (exchange.getIn() instanceof HttpMessage http
+                && http.getResponse() != null
+                && http.getRequest().version() != HttpVersion.HTTP_2) {
+            http.getResponse().putHeader("Connection", "close");
+            http.getResponse()
+                    .endHandler(written -> http.getRequest().connection().close());
+        }
+    }
+
+    /**
+     * Every value of an HTTP request header, from the request itself: never from the message headers, where
+     * platform-http merges query parameters of the same name. A message that is not an HTTP request has none.
+     */
+    private static List<String> httpHeader(Exchange exchange, String name) {
+        if (exchange.getMessage() instanceof HttpMessage http && http.getRequest() != null) {
+            return http.getRequest().headers().getAll(name);
+        }
+        return List.of();
+    }
+
+    /** The webhook-id as echoed in an answer: at most {@link #MAX_ECHOED_ID} characters. */
+    static String echoed(String id) {
+        if (id == null || id.length() <= MAX_ECHOED_ID) {
+            return id;
+        }
+        return id.substring(0, MAX_ECHOED_ID) + "…";
     }
 
     private static String offset(Exchange exchange) {

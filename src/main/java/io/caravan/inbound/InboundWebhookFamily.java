@@ -3,12 +3,13 @@ package io.caravan.inbound;
 import static io.caravan.template.TemplateParameter.optional;
 import static io.caravan.template.TemplateParameter.required;
 
+import io.caravan.events.InboxSeal;
 import io.caravan.store.IdempotencyLedger;
 import io.caravan.template.InstanceSpec;
 import io.caravan.template.ParamType;
 import io.caravan.template.RouteFamily;
 import io.caravan.template.RouteInstance;
-import io.caravan.template.SecretRef;
+import io.caravan.template.SecretRoots;
 import io.caravan.template.TemplateParameter;
 import io.caravan.template.Tier;
 import io.caravan.webhook.WebhookSecret;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The inbound-webhook family (T1 queued webhooks): one HTTP endpoint per source on the business port, verifying
@@ -58,21 +60,35 @@ public final class InboundWebhookFamily implements RouteFamily {
                     "maxBodySize",
                     ParamType.POSITIVE_INT,
                     "1048576",
-                    "The largest body accepted, in bytes; a larger one is refused (400)."),
+                    "The largest body accepted, in bytes (at most 16777216); a larger one is refused (413) before it is "
+                            + "read: at once when its Content-Length says so, else as soon as it passes the limit."),
             optional(
                     "sendTimeout",
                     ParamType.DURATION,
                     "10s",
                     "How long the write to the inbox may take before the sender is answered 503 (and retries)."));
 
+    /** The largest maxBodySize a row may set. */
+    static final int MAX_BODY_SIZE = 16 * 1024 * 1024;
+
     private final IdempotencyLedger ledger;
+    private final Optional<InboxSeal> inboxSeal;
     private final MeterRegistry meters;
     private final Clock clock;
+    private final SecretRoots secretRoots;
 
-    public InboundWebhookFamily(IdempotencyLedger ledger, MeterRegistry meters, Clock clock) {
+    /** {@code inboxSeal} is empty when caravan.inbox.secret is not configured: then no row of this family runs. */
+    public InboundWebhookFamily(
+            IdempotencyLedger ledger,
+            Optional<InboxSeal> inboxSeal,
+            MeterRegistry meters,
+            Clock clock,
+            SecretRoots secretRoots) {
         this.ledger = ledger;
+        this.inboxSeal = inboxSeal;
         this.meters = meters;
         this.clock = clock;
+        this.secretRoots = secretRoots;
     }
 
     @Override
@@ -107,6 +123,14 @@ public final class InboundWebhookFamily implements RouteFamily {
                 }
             });
         }
+        if (inboxSeal.isEmpty()) {
+            problems.add(new ParamProblem(
+                    "inboxTopic",
+                    "inbox records cannot be sealed: set " + InboxSeal.SETTING + " or " + InboxSeal.SETTING + "-file"));
+        }
+        if (spec.intParam("maxBodySize") > MAX_BODY_SIZE) {
+            problems.add(new ParamProblem("maxBodySize", "must be at most " + MAX_BODY_SIZE));
+        }
         Duration timeout = spec.durationParam("sendTimeout");
         if (timeout.toMillis() < 100 || timeout.compareTo(Duration.ofMinutes(5)) > 0) {
             problems.add(new ParamProblem("sendTimeout", "must be between 100ms and 5m, was " + timeout));
@@ -122,10 +146,13 @@ public final class InboundWebhookFamily implements RouteFamily {
         InboundWebhook inbound = new InboundWebhook(
                 routeId,
                 spec.param("source"),
+                spec.param("inboxTopic"),
                 new WebhookVerifier(secrets, spec.durationParam("tolerance"), clock),
+                inboxSeal.orElseThrow(() -> new IllegalStateException(InboxSeal.SETTING + " is not configured")),
                 ledger,
                 spec.intParam("maxBodySize"),
                 meters);
+
         long timeoutMs = spec.durationParam("sendTimeout").toMillis();
         Map<String, Object> parameters = Map.of(
                 "routeId",
@@ -143,17 +170,10 @@ public final class InboundWebhookFamily implements RouteFamily {
     }
 
     /** The secrets a reference holds (one or several, separated by whitespace); messages never show a value. */
-    static List<WebhookSecret> secrets(String ref) {
-        String value = SecretRef.parse(ref).resolve();
-        List<WebhookSecret> secrets = new ArrayList<>();
-        for (String part : Arrays.stream(value.strip().split("\\s+")).toList()) {
-            try {
-                secrets.add(WebhookSecret.parse(part));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("secret " + SecretRef.parse(ref) + ": " + e.getMessage());
-            }
-        }
-        return secrets;
+    List<WebhookSecret> secrets(String ref) {
+        return secretRoots.read(ref, value -> Arrays.stream(value.strip().split("\\s+"))
+                .map(WebhookSecret::parse)
+                .toList());
     }
 
     static String beanName(String routeId) {

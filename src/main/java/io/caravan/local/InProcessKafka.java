@@ -1,5 +1,6 @@
 package io.caravan.local;
 
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -42,11 +43,36 @@ public final class InProcessKafka implements AutoCloseable {
                     .setDeleteOnClose(true)
                     .build();
             cluster.format();
+            bindToLoopback(cluster);
             cluster.startup();
             cluster.waitForReadyBrokers();
             return new InProcessKafka(cluster);
         } catch (Exception e) {
             throw new IllegalStateException("the in-process Kafka broker did not start", e);
+        }
+    }
+
+    /**
+     * The test kit pre-binds each listener's socket on the wildcard address (to know the ports before the node
+     * starts), which would expose the local broker and controller on every interface. Closing those sockets before
+     * startup makes the kit open each listener again on its configured host (localhost) and the same port. The kit
+     * has no option for this; if a Kafka upgrade renames the field, local mode fails to start here instead of
+     * silently listening on every interface.
+     */
+    @SuppressWarnings("unchecked")
+    private static void bindToLoopback(KafkaClusterTestKit cluster) throws Exception {
+        java.lang.reflect.Field managerField = KafkaClusterTestKit.class.getDeclaredField("socketFactoryManager");
+        managerField.setAccessible(true);
+        Object manager = managerField.get(cluster);
+        java.lang.reflect.Field socketsField = manager.getClass().getDeclaredField("sockets");
+        socketsField.setAccessible(true);
+        synchronized (manager) {
+            for (Map<String, ServerSocketChannel> byListener :
+                    ((Map<Integer, Map<String, ServerSocketChannel>>) socketsField.get(manager)).values()) {
+                for (ServerSocketChannel socket : byListener.values()) {
+                    socket.close();
+                }
+            }
         }
     }
 

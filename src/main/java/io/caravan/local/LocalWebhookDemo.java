@@ -32,10 +32,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Local mode's stand-ins for queued webhooks: a shop that POSTs a signed Standard Webhooks event to caravan's
  * inbound endpoint every few seconds, and a warehouse target that logs what the queue drain delivers. The shop's
- * secret is a development secret generated once into ./data/demo-webhook-secret (the seed row's SECRET_REF).
+ * secret is a development secret generated once into ./data/secrets/demo-webhook-secret (the seed row's SECRET_REF).
  */
 public final class LocalWebhookDemo extends RouteBuilder implements LocalStandIn {
-    static final Path SECRET_FILE = Path.of("data", "demo-webhook-secret");
+    static final Path SECRET_FILE = Path.of("data", "secrets", "demo-webhook-secret");
     private static final Logger LOG = LoggerFactory.getLogger("caravan.demo");
     private static final String[] PRODUCTS = {"tent", "lantern", "stove", "kettle", "map"};
 
@@ -73,7 +73,13 @@ public final class LocalWebhookDemo extends RouteBuilder implements LocalStandIn
     /** Reads the development secret, generating it on first use (readable by this user only). */
     static synchronized String developmentSecret() throws IOException {
         if (!Files.exists(SECRET_FILE)) {
-            Files.createDirectories(SECRET_FILE.getParent());
+            try {
+                Files.createDirectories(
+                        SECRET_FILE.getParent(),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (UnsupportedOperationException notPosix) {
+                Files.createDirectories(SECRET_FILE.getParent());
+            }
             byte[] key = new byte[32];
             new SecureRandom().nextBytes(key);
             try {

@@ -23,12 +23,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Local mode's webhook subscriber: POST /demo/webhooks/receiver on the business port verifies the Standard Webhooks
- * signature with the dev secret in ./data/demo-webhook-secret (generated on first start, never logged) and logs each
+ * signature with the dev secret in ./data/secrets/demo-webhook-secret (generated on first start, never logged) and logs each
  * event it accepts. The seed row actual-hours-webhooks delivers to it.
  */
 public final class LocalWebhookReceiver extends RouteBuilder implements LocalStandIn {
-    /** The dev secret's file, relative to the working directory; the seed row refers to it as file:./data/... */
-    static final Path SECRET_FILE = Path.of("data", "demo-webhook-secret");
+    /** The dev secret's file, relative to the working directory; the seed row refers to it as file:./data/secrets/... */
+    static final Path SECRET_FILE = Path.of("data", "secrets", "demo-webhook-secret");
 
     private static final Logger LOG = LoggerFactory.getLogger("demo");
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -4,13 +4,16 @@ package io.caravan.store;
 public enum ClaimOutcome {
     /** A new key, now IN_PROGRESS for us with attempts 1. */
     CLAIMED(true),
-    /** Was IN_PROGRESS with an expired lease (its owner crashed or stalled); now ours, attempts + 1. */
+    /**
+     * Was IN_PROGRESS for an owner whose heartbeat stopped (it crashed) or with an expired lease (its owner stalled);
+     * now ours, attempts + 1.
+     */
     TAKEN_OVER(true),
     /** Already delivered: a duplicate. */
     DONE(false),
     /** Already given up on and dead-lettered. */
     FAILED(false),
-    /** IN_PROGRESS with a live lease (another owner, or an earlier claim of ours still in flight). */
+    /** IN_PROGRESS with a live lease, for a live owner (another one, or an earlier claim of ours still in flight). */
     HELD(false);
 
     private final boolean mustProcess;

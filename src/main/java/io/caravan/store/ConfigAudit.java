@@ -31,7 +31,7 @@ public final class ConfigAudit {
             VALUES (?, ?, ?, ?, ?, ?)""";
     static final String SELECT_FOR_ROUTE =
             """
-            SELECT id, route_id, action, old_value, new_value, changed_by, changed_at
+            SELECT id, route_id, action, old_value, new_value, changed_by, changed_at, db_user
             FROM config_audit WHERE route_id = ? ORDER BY id""";
 
     private final DataSource dataSource;
@@ -73,7 +73,8 @@ public final class ConfigAudit {
                                 rs.getString("old_value"),
                                 rs.getString("new_value"),
                                 rs.getString("changed_by"),
-                                Timestamps.get(rs, "changed_at")));
+                                Timestamps.get(rs, "changed_at"),
+                                rs.getString("db_user")));
                     }
                     return entries;
                 }

@@ -16,18 +16,30 @@ import java.util.Map;
 import java.util.Objects;
 import javax.sql.DataSource;
 
-/** Failed exchanges in the {@code dead_letter} table; headers are stored as a JSON object. */
+/**
+ * Failed exchanges in the {@code dead_letter} table; headers are stored as a JSON object.
+ *
+ * <p>Every dead letter is bounded, whichever route records it: a payload longer than {@code maxPayloadBytes} (UTF-8)
+ * is stored as its prefix, with the original size and SHA-256 beside it, and a reason longer than
+ * {@link #MAX_REASON_CHARS} is cut. One bad input must not become megabytes of store (a message of 1,000 records
+ * once made 1,000 dead letters of the whole message each).
+ */
 public final class DeadLetters {
+    /** The payload cap when none is configured (caravan.dead-letters.max-payload-bytes). */
+    public static final int DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
+    /** Reasons are for people; anything longer is cut here. */
+    public static final int MAX_REASON_CHARS = 4000;
 
     static final String INSERT =
             """
             INSERT INTO dead_letter (route_id, correlation_id, idem_key, category, status_code, reason, attempts,
-                                     payload, headers, replay_status, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                                     payload, headers, replay_status, created_at, payload_size, payload_sha256,
+                                     payload_truncated)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
     static final String COLUMNS =
             """
             id, route_id, correlation_id, idem_key, category, status_code, reason, attempts, payload, headers,
-            replay_status, created_at""";
+            replay_status, created_at, payload_size, payload_sha256, payload_truncated""";
     static final String SELECT_BY_ROUTE =
             "SELECT " + COLUMNS + " FROM dead_letter WHERE route_id = ? ORDER BY created_at, id";
     static final String COUNT_BY_ROUTE = "SELECT COUNT(*) FROM dead_letter WHERE route_id = ?";
@@ -39,18 +51,35 @@ public final class DeadLetters {
 
     private final DataSource dataSource;
     private final Clock clock;
+    private final int maxPayloadBytes;
 
     public DeadLetters(DataSource dataSource, Clock clock) {
+        this(dataSource, clock, DEFAULT_MAX_PAYLOAD_BYTES);
+    }
+
+    public DeadLetters(DataSource dataSource, Clock clock, int maxPayloadBytes) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.clock = Objects.requireNonNull(clock, "clock");
+        if (maxPayloadBytes < 1) {
+            throw new IllegalArgumentException(
+                    "the dead-letter payload cap must be at least 1 byte, not " + maxPayloadBytes);
+        }
+        this.maxPayloadBytes = maxPayloadBytes;
     }
 
     /**
      * Records the dead letter and returns its generated id. Its {@code id} is ignored; a null {@code createdAt} means
-     * now.
+     * now. The payload is stored up to the cap (see the class comment); the letter's size and SHA-256 are kept as
+     * they are, so they describe the payload it was given.
      */
     public long record(DeadLetter letter) {
         String headers = toJson(letter.headers());
+        String payload = prefix(letter.payload(), maxPayloadBytes);
+        boolean truncated = letter.payloadTruncated()
+                || (payload != null && payload.length() < letter.payload().length());
+        String reason = letter.reason().length() > MAX_REASON_CHARS
+                ? letter.reason().substring(0, MAX_REASON_CHARS - 1) + "…"
+                : letter.reason();
         Instant createdAt = letter.createdAt() == null ? Timestamps.now(clock) : letter.createdAt();
         return Transactions.withConnection(dataSource, "record dead letter of " + letter.routeId(), c -> {
             try (PreparedStatement ps = c.prepareStatement(INSERT, new String[] {"id"})) {
@@ -63,12 +92,19 @@ public final class DeadLetters {
                 } else {
                     ps.setInt(5, letter.statusCode());
                 }
-                ps.setString(6, letter.reason());
+                ps.setString(6, reason);
                 ps.setInt(7, letter.attempts());
-                ps.setString(8, letter.payload());
+                ps.setString(8, payload);
                 ps.setString(9, headers);
                 ps.setString(10, letter.replayStatus());
                 Timestamps.set(ps, 11, createdAt);
+                if (letter.payloadSize() == null) {
+                    ps.setNull(12, Types.BIGINT);
+                } else {
+                    ps.setLong(12, letter.payloadSize());
+                }
+                ps.setString(13, letter.payloadSha256());
+                ps.setBoolean(14, truncated);
                 ps.executeUpdate();
                 try (ResultSet keys = ps.getGeneratedKeys()) {
                     keys.next();
@@ -121,9 +157,32 @@ public final class DeadLetters {
         }
     }
 
+    /**
+     * The longest prefix of {@code text} of at most {@code maxBytes} UTF-8 bytes that does not split a character;
+     * the text itself when it fits.
+     */
+    static String prefix(String text, int maxBytes) {
+        if (text == null || text.length() * 3L <= maxBytes) {
+            return text; // no character is longer than 3 bytes per char of UTF-16
+        }
+        int bytes = 0;
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            int size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (bytes + size > maxBytes) {
+                return text.substring(0, i);
+            }
+            bytes += size;
+            i += Character.charCount(cp);
+        }
+        return text;
+    }
+
     private static DeadLetter read(ResultSet rs) throws SQLException {
         int statusCode = rs.getInt("status_code");
         Integer status = rs.wasNull() ? null : statusCode;
+        long payloadSize = rs.getLong("payload_size");
+        Long size = rs.wasNull() ? null : payloadSize;
         return new DeadLetter(
                 rs.getLong("id"),
                 rs.getString("route_id"),
@@ -136,7 +195,10 @@ public final class DeadLetters {
                 rs.getString("payload"),
                 fromJson(rs.getString("headers")),
                 rs.getString("replay_status"),
-                Timestamps.get(rs, "created_at"));
+                Timestamps.get(rs, "created_at"),
+                size,
+                rs.getString("payload_sha256"),
+                rs.getBoolean("payload_truncated"));
     }
 
     private static String toJson(Map<String, String> headers) {

@@ -2,6 +2,7 @@ package io.caravan.store;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -19,11 +20,13 @@ public enum Dialect {
     H2(
             H2Sql.INSERT_LEDGER_ENTRY_IF_ABSENT,
             H2Sql.INSERT_WATERMARK_IF_ABSENT,
-            Set.of("23505", "40001", "HYT00", "90131")),
+            Set.of("23505", "40001", "HYT00", "90131"),
+            List.of()),
     POSTGRESQL(
             PostgresSql.INSERT_LEDGER_ENTRY_IF_ABSENT,
             PostgresSql.INSERT_WATERMARK_IF_ABSENT,
-            Set.of("23505", "40001", "40P01"));
+            Set.of("23505", "40001", "40P01"),
+            List.of(PostgresSql.AUDIT_ROUTE_CONFIG_FUNCTION, PostgresSql.AUDIT_ROUTE_CONFIG_TRIGGER));
 
     private static final class PostgresSql {
         static final String INSERT_LEDGER_ENTRY_IF_ABSENT =
@@ -36,6 +39,45 @@ public enum Dialect {
                 INSERT INTO watermark (route_id, updated_at, last_id, advanced_at)
                 VALUES (?, ?, ?, ?)
                 ON CONFLICT (route_id) DO NOTHING""";
+        /**
+         * Audits a change to route_config made by any database user other than the table's owner (caravan's own
+         * store, which writes its own audit entry in the same transaction). SECURITY DEFINER: writers of route_config
+         * need no grant on config_audit, so they cannot write or forge audit rows; session_user is the login that
+         * made the change (current_user here is the function's owner).
+         */
+        static final String AUDIT_ROUTE_CONFIG_FUNCTION =
+                """
+                CREATE OR REPLACE FUNCTION caravan_audit_route_config() RETURNS trigger
+                LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+                DECLARE
+                  table_owner name;
+                BEGIN
+                  SELECT pg_get_userbyid(c.relowner) INTO table_owner FROM pg_class c WHERE c.oid = TG_RELID;
+                  IF session_user = table_owner THEN
+                    RETURN NULL;
+                  END IF;
+                  IF TG_OP = 'INSERT' THEN
+                    EXECUTE format('INSERT INTO %I.config_audit (route_id, action, old_value, new_value, changed_by, '
+                        'changed_at, db_user) VALUES ($1, ''CREATED'', NULL, $2, $3, now(), $4)', TG_TABLE_SCHEMA)
+                      USING NEW.route_id, row_to_json(NEW)::text, NEW.updated_by, session_user::text;
+                  ELSIF TG_OP = 'UPDATE' THEN
+                    EXECUTE format('INSERT INTO %I.config_audit (route_id, action, old_value, new_value, changed_by, '
+                        'changed_at, db_user) VALUES ($1, ''UPDATED'', $2, $3, $4, now(), $5)', TG_TABLE_SCHEMA)
+                      USING NEW.route_id, row_to_json(OLD)::text, row_to_json(NEW)::text, NEW.updated_by,
+                            session_user::text;
+                  ELSE
+                    EXECUTE format('INSERT INTO %I.config_audit (route_id, action, old_value, new_value, changed_by, '
+                        'changed_at, db_user) VALUES ($1, ''DELETED'', $2, NULL, $3, now(), $3)', TG_TABLE_SCHEMA)
+                      USING OLD.route_id, row_to_json(OLD)::text, session_user::text;
+                  END IF;
+                  RETURN NULL;
+                END
+                $$""";
+
+        static final String AUDIT_ROUTE_CONFIG_TRIGGER =
+                """
+                CREATE TRIGGER caravan_route_config_audit AFTER INSERT OR UPDATE OR DELETE ON route_config
+                FOR EACH ROW EXECUTE FUNCTION caravan_audit_route_config()""";
     }
 
     private static final class H2Sql {
@@ -58,11 +100,31 @@ public enum Dialect {
     private final String insertLedgerEntryIfAbsent;
     private final String insertWatermarkIfAbsent;
     private final Set<String> concurrencyConflictStates;
+    private final List<String> sessionUserAudit;
 
-    Dialect(String insertLedgerEntryIfAbsent, String insertWatermarkIfAbsent, Set<String> concurrencyConflictStates) {
+    Dialect(
+            String insertLedgerEntryIfAbsent,
+            String insertWatermarkIfAbsent,
+            Set<String> concurrencyConflictStates,
+            List<String> sessionUserAudit) {
         this.insertLedgerEntryIfAbsent = insertLedgerEntryIfAbsent;
         this.insertWatermarkIfAbsent = insertWatermarkIfAbsent;
         this.concurrencyConflictStates = concurrencyConflictStates;
+        this.sessionUserAudit = sessionUserAudit;
+    }
+
+    /** The dialect of an open connection (used by Java migrations). */
+    public static Dialect of(Connection connection) throws SQLException {
+        return of(connection.getMetaData().getDatabaseProductName());
+    }
+
+    /**
+     * Statements that make route_config changes by other database users audit themselves with the session user.
+     * PostgreSQL: a trigger. H2 (local mode and tests, where caravan is the only writer): none; caravan's own entries
+     * record CURRENT_USER through the column default on both.
+     */
+    public List<String> sessionUserAudit() {
+        return sessionUserAudit;
     }
 
     /** Detects the dialect from the database product name; anything other than H2 or PostgreSQL is rejected. */

@@ -10,15 +10,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.LongAdder;
 import javax.sql.DataSource;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
@@ -29,13 +30,23 @@ import org.slf4j.LoggerFactory;
  * Operation-level idempotency keys in the {@code idempotency_ledger} table, claimed in batches with a lease.
  *
  * <p>A claim makes a key IN_PROGRESS for this ledger's {@link #owner()} until {@code now + lease}; completing it
- * records DONE or FAILED. A key whose owner died keeps its IN_PROGRESS row until the lease runs out; the next claim
- * then takes it over (attempts + 1), so no key is lost and none is processed by two owners at once while a lease is
- * live. Two ledgers claiming the same new key concurrently: exactly one gets {@link ClaimOutcome#CLAIMED}, the other
- * {@link ClaimOutcome#HELD}.
+ * records DONE or FAILED. Another owner's IN_PROGRESS key is taken over (attempts + 1) by the next claim when
+ *
+ * <ul>
+ *   <li>its owner is gone: the owner's heartbeat in {@code ledger_owner} is older than the owner timeout, or the owner
+ *       has no row there (a process of an older version, or one whose row was removed as stale) and the key was
+ *       claimed longer ago than the owner timeout; a crash therefore delays its keys by seconds, not the lease; or
+ *   <li>its lease ran out: the bound for an owner that is alive (still beating) but stuck.
+ * </ul>
+ *
+ * <p>So no key is lost and none is processed by two live owners at once. Two ledgers claiming the same new key, or
+ * taking over the same orphaned key, concurrently: exactly one gets {@link ClaimOutcome#CLAIMED} or
+ * {@link ClaimOutcome#TAKEN_OVER}, the other {@link ClaimOutcome#HELD}. The heartbeat is this ledger's
+ * {@link #heartbeat()}, a service the application starts and stops; see {@link LedgerHeartbeat} for what an owner cut
+ * off from the store does. Clocks of the processes sharing a store must agree to well within the owner timeout.
  *
  * <p>Also a Camel {@link IdempotentRepository} for single keys, under a default route id (see
- * {@link #IdempotencyLedger(DataSource, String, Duration, Clock, String)}).
+ * {@link #IdempotencyLedger(DataSource, String, LedgerTimings, Clock, String)}).
  */
 public final class IdempotencyLedger extends ServiceSupport implements IdempotentRepository {
 
@@ -46,12 +57,21 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
     public static final int MAX_OWNER_LENGTH = 100;
 
     static final String SELECT_CLAIM_STATE =
-            "SELECT idem_key, status, lease_until FROM idempotency_ledger WHERE idem_key = ANY(?)";
-    static final String TAKE_OVER_EXPIRED =
+            """
+            SELECT l.idem_key, l.status, l.owner, l.attempts, l.lease_until, l.updated_at, o.heartbeat_at
+            FROM idempotency_ledger l LEFT JOIN ledger_owner o ON o.owner = l.owner
+            WHERE l.idem_key = ANY(?)""";
+    /**
+     * Takes a key over only if it is still the claim we judged orphaned (same owner, attempt and claim time): of two
+     * claims racing for it, the second finds the row changed and takes nothing.
+     */
+    static final String TAKE_OVER =
             """
             UPDATE idempotency_ledger
             SET owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
-            WHERE idem_key = ? AND status = 'IN_PROGRESS' AND (lease_until IS NULL OR lease_until < ?)""";
+            WHERE idem_key = ? AND status = 'IN_PROGRESS'
+              AND owner IS NOT DISTINCT FROM ? AND attempts = ? AND updated_at = ?""";
+
     static final String COMPLETE =
             """
             UPDATE idempotency_ledger SET status = ?, result_ref = ?, updated_at = ?, lease_until = NULL
@@ -71,30 +91,39 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
 
     private final DataSource dataSource;
     private final String owner;
-    private final Duration lease;
+    private final LedgerTimings timings;
     private final Clock clock;
     private final String defaultRouteId;
     private final Dialect dialect;
+    private final LedgerHeartbeat heartbeat;
+    private final Map<TakeoverReason, LongAdder> takeovers = new EnumMap<>(TakeoverReason.class);
 
+    /** A ledger with the default heartbeat and owner timeout. */
     public IdempotencyLedger(DataSource dataSource, String owner, Duration lease, Clock clock) {
-        this(dataSource, owner, lease, clock, DEFAULT_ROUTE_ID);
+        this(dataSource, owner, LedgerTimings.withLease(lease), clock);
+    }
+
+    public IdempotencyLedger(DataSource dataSource, String owner, LedgerTimings timings, Clock clock) {
+        this(dataSource, owner, timings, clock, DEFAULT_ROUTE_ID);
     }
 
     /** @param defaultRouteId the route id that single-key {@link IdempotentRepository} claims are recorded under */
-    public IdempotencyLedger(DataSource dataSource, String owner, Duration lease, Clock clock, String defaultRouteId) {
+    public IdempotencyLedger(
+            DataSource dataSource, String owner, LedgerTimings timings, Clock clock, String defaultRouteId) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.owner = Objects.requireNonNull(owner, "owner");
-        this.lease = Objects.requireNonNull(lease, "lease");
+        this.timings = Objects.requireNonNull(timings, "timings");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.defaultRouteId = Objects.requireNonNull(defaultRouteId, "defaultRouteId");
         if (owner.isBlank() || owner.length() > MAX_OWNER_LENGTH) {
             throw new IllegalArgumentException(
                     "ledger owner must be 1 to " + MAX_OWNER_LENGTH + " characters, was '" + owner + "'");
         }
-        if (lease.isNegative() || lease.isZero()) {
-            throw new IllegalArgumentException("ledger lease must be positive, was " + lease);
-        }
         this.dialect = Dialect.of(dataSource);
+        this.heartbeat = new LedgerHeartbeat(dataSource, owner, timings, clock);
+        for (TakeoverReason reason : TakeoverReason.values()) {
+            takeovers.put(reason, new LongAdder());
+        }
     }
 
     public String owner() {
@@ -102,12 +131,29 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
     }
 
     /**
+     * This owner's heartbeat: start it before the first claim and stop it after the last completion. It is a service
+     * of its own, not part of the ledger's, because Camel starts and stops an {@link IdempotentRepository} with each
+     * route that uses it.
+     */
+    public LedgerHeartbeat heartbeat() {
+        return heartbeat;
+    }
+
+    /** Keys this ledger took over from other owners since it was made, for the reason given. */
+    public long takeovers(TakeoverReason reason) {
+        return takeovers.get(reason).sum();
+    }
+
+    /**
      * Claims the keys for this owner, in one transaction of at most three statements whatever the number of keys: one
-     * SELECT of the known keys, one batched insert-if-absent of the new ones, one batched take-over of expired leases.
-     * Rows are written in key order so two concurrent claims of overlapping keys cannot deadlock.
+     * SELECT of the known keys with their owners' heartbeats, one batched insert-if-absent of the new ones, one batched
+     * take-over of orphaned keys (owner gone or lease ended). Rows are written in key order so two concurrent claims of
+     * overlapping keys cannot deadlock.
      *
      * @return an outcome per distinct key, in the order of first occurrence; a key given twice is claimed once and
      *     appears once in the map
+     * @throws StoreException also when this owner's heartbeat has not been written for longer than the claim window:
+     *     other owners may treat our keys as orphans, so we take no more until the heartbeat is written again
      */
     public Map<String, ClaimOutcome> claim(String routeId, List<String> keys) {
         Objects.requireNonNull(routeId, "routeId");
@@ -118,12 +164,22 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
         if (distinct.isEmpty()) {
             return new LinkedHashMap<>();
         }
+        Instant lastBeat = heartbeat.lastBeat();
+        if (!heartbeat.allowsClaimAt(Timestamps.now(clock))) {
+            throw new StoreException(
+                    "claim " + distinct.size() + " keys of " + routeId,
+                    new SQLException("ledger owner " + owner + " has written no heartbeat since " + lastBeat
+                            + "; other owners may take over its keys, so it claims none until the heartbeat is back"));
+        }
         for (int attempt = 1; ; attempt++) {
+            Map<String, Orphan> takenOver = new TreeMap<>();
             try {
-                return Transactions.inTransaction(
+                Map<String, ClaimOutcome> outcomes = Transactions.inTransaction(
                         dataSource,
                         "claim " + distinct.size() + " keys of " + routeId,
-                        c -> claimOn(c, routeId, distinct));
+                        c -> claimOn(c, routeId, distinct, takenOver));
+                reportTakeovers(routeId, takenOver);
+                return outcomes;
             } catch (StoreException e) {
                 if (attempt >= MAX_CLAIM_ATTEMPTS || !dialect.isConcurrencyConflict((SQLException) e.getCause())) {
                     throw e;
@@ -137,12 +193,15 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
         }
     }
 
-    private Map<String, ClaimOutcome> claimOn(Connection c, String routeId, LinkedHashSet<String> keys)
+    /** Claims the keys on {@code c}; fills {@code takenOver} with the keys taken over and whose they were. */
+    private Map<String, ClaimOutcome> claimOn(
+            Connection c, String routeId, LinkedHashSet<String> keys, Map<String, Orphan> takenOver)
             throws SQLException {
         Instant now = Timestamps.now(clock);
-        Instant leaseUntil = Timestamps.micros(now.plus(lease));
+        Instant leaseUntil = Timestamps.micros(now.plus(timings.lease()));
+        Instant silentSince = now.minus(timings.ownerTimeout());
         Map<String, ClaimOutcome> outcomes = new HashMap<>();
-        List<String> expired = new ArrayList<>();
+        Map<String, Orphan> orphans = new HashMap<>();
 
         try (PreparedStatement ps = c.prepareStatement(SELECT_CLAIM_STATE)) {
             Array array = c.createArrayOf("VARCHAR", keys.toArray());
@@ -150,16 +209,15 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String key = rs.getString("idem_key");
-                    LedgerStatus status = LedgerStatus.valueOf(rs.getString("status"));
-                    Instant entryLease = Timestamps.get(rs, "lease_until");
-                    switch (status) {
+                    switch (LedgerStatus.valueOf(rs.getString("status"))) {
                         case DONE -> outcomes.put(key, ClaimOutcome.DONE);
                         case FAILED -> outcomes.put(key, ClaimOutcome.FAILED);
                         case IN_PROGRESS -> {
-                            if (entryLease == null || entryLease.isBefore(now)) {
-                                expired.add(key);
-                            } else {
+                            Orphan orphan = Orphan.of(rs, owner, now, silentSince);
+                            if (orphan == null) {
                                 outcomes.put(key, ClaimOutcome.HELD);
+                            } else {
+                                orphans.put(key, orphan);
                             }
                         }
                     }
@@ -168,9 +226,8 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
             array.free();
         }
 
-        Set<String> expiredKeys = new HashSet<>(expired);
         List<String> absent = keys.stream()
-                .filter(k -> !outcomes.containsKey(k) && !expiredKeys.contains(k))
+                .filter(k -> !outcomes.containsKey(k) && !orphans.containsKey(k))
                 .sorted()
                 .toList();
         if (!absent.isEmpty()) {
@@ -192,21 +249,27 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
             }
         }
 
-        if (!expired.isEmpty()) {
-            expired.sort(Comparator.naturalOrder());
-            try (PreparedStatement ps = c.prepareStatement(TAKE_OVER_EXPIRED)) {
-                for (String key : expired) {
+        if (!orphans.isEmpty()) {
+            List<String> orphaned = orphans.keySet().stream().sorted().toList();
+            try (PreparedStatement ps = c.prepareStatement(TAKE_OVER)) {
+                for (String key : orphaned) {
+                    Orphan orphan = orphans.get(key);
                     ps.setString(1, owner);
                     Timestamps.set(ps, 2, leaseUntil);
                     Timestamps.set(ps, 3, now);
                     ps.setString(4, key);
-                    Timestamps.set(ps, 5, now);
+                    ps.setString(5, orphan.owner());
+                    ps.setInt(6, orphan.attempts());
+                    Timestamps.set(ps, 7, orphan.claimedAt());
                     ps.addBatch();
                 }
                 int[] counts = ps.executeBatch();
-                for (int i = 0; i < expired.size(); i++) {
+                for (int i = 0; i < orphaned.size(); i++) {
                     // 0 rows: a concurrent claim took it over first, or its owner completed it meanwhile.
-                    outcomes.put(expired.get(i), counts[i] == 0 ? ClaimOutcome.HELD : ClaimOutcome.TAKEN_OVER);
+                    outcomes.put(orphaned.get(i), counts[i] == 0 ? ClaimOutcome.HELD : ClaimOutcome.TAKEN_OVER);
+                    if (counts[i] != 0) {
+                        takenOver.put(orphaned.get(i), orphans.get(orphaned.get(i)));
+                    }
                 }
             }
         }
@@ -218,9 +281,67 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
         return ordered;
     }
 
+    /** Counts the committed takeovers and logs one line per previous owner. */
+    private void reportTakeovers(String routeId, Map<String, Orphan> takenOver) {
+        Map<String, List<String>> byOwner = new TreeMap<>();
+        takenOver.forEach((key, orphan) -> {
+            takeovers.get(orphan.reason()).increment();
+            byOwner.computeIfAbsent(String.valueOf(orphan.owner()), o -> new ArrayList<>())
+                    .add(key);
+        });
+        byOwner.forEach((previous, ownerKeys) -> {
+            List<Orphan> of = ownerKeys.stream().map(takenOver::get).toList();
+            long byLease =
+                    of.stream().filter(o -> o.reason() == TakeoverReason.LEASE).count();
+            String why = of.stream()
+                    .filter(o -> o.reason() == TakeoverReason.OWNER_GONE)
+                    .findFirst()
+                    .map(o -> (o.heartbeat() == null
+                                    ? "owner gone (no heartbeat row)"
+                                    : "owner gone (last heartbeat " + o.heartbeat() + ")")
+                            + (byLease > 0 ? ", " + byLease + " by lease" : ""))
+                    .orElse("lease ended");
+            LOG.warn(
+                    "ledger owner {} took over {} key(s) of {} from owner {}: {}; e.g. {}",
+                    owner,
+                    ownerKeys.size(),
+                    routeId,
+                    previous,
+                    why,
+                    ownerKeys.get(0));
+        });
+    }
+
+    /** An IN_PROGRESS key its owner may no longer work on, as read by the claim's SELECT. */
+    private record Orphan(String owner, int attempts, Instant claimedAt, TakeoverReason reason, Instant heartbeat) {
+
+        /**
+         * The orphan in the current row, or null when the key is held: its lease is live and its owner is us or still
+         * beats (or, without an owner row, claimed it less than the owner timeout ago).
+         */
+        static Orphan of(ResultSet rs, String us, Instant now, Instant silentSince) throws SQLException {
+            String owner = rs.getString("owner");
+            int attempts = rs.getInt("attempts");
+            Instant claimedAt = Timestamps.get(rs, "updated_at");
+            Instant lease = Timestamps.get(rs, "lease_until");
+            if (lease == null || lease.isBefore(now)) {
+                return new Orphan(owner, attempts, claimedAt, TakeoverReason.LEASE, null);
+            }
+            if (us.equals(owner)) {
+                return null; // an earlier claim of ours still in flight
+            }
+            Instant heartbeat = Timestamps.get(rs, "heartbeat_at");
+            Instant lastSeen = heartbeat != null ? heartbeat : claimedAt;
+            return lastSeen.isBefore(silentSince)
+                    ? new Orphan(owner, attempts, claimedAt, TakeoverReason.OWNER_GONE, heartbeat)
+                    : null;
+        }
+    }
+
     /**
      * Records the final status of keys this owner claimed, in one batched statement and its own transaction. A key no
-     * longer owned by us (its lease expired and another owner took it over) is left alone and logged.
+     * longer owned by us (another owner took it over: our lease ran out or our heartbeat stopped) is left alone and
+     * logged.
      */
     public void complete(List<Completion> completions) {
         if (completions.isEmpty()) {
@@ -319,7 +440,7 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
 
     // --- Camel IdempotentRepository, one key at a time under the default route id ---
 
-    /** True when the key is now ours to process (new, or taken over after an expired lease). */
+    /** True when the key is now ours to process (new, or taken over from a gone owner or after an expired lease). */
     @Override
     public boolean add(String key) {
         return claim(defaultRouteId, List.of(key)).get(key).mustProcess();

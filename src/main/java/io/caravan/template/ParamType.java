@@ -56,11 +56,14 @@ public enum ParamType {
             }
         }
     },
-    /** A Camel simple expression, evaluated per row. */
-    EXPRESSION {
+    /**
+     * A per-row value in the declared grammar of {@link KeyTemplate}: literal text with {@code ${body[<field>]}} and
+     * {@code ${header.caravanPayloadHash}} placeholders only; never a Camel expression.
+     */
+    KEY_TEMPLATE {
         @Override
         Optional<String> problem(String value) {
-            return value.isBlank() ? Optional.of("must not be blank") : Optional.empty();
+            return KeyTemplate.problem(value);
         }
     },
     /** One of the listed choices (see {@link TemplateParameter#choices()}). */

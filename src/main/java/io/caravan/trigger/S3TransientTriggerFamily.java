@@ -150,6 +150,9 @@ public final class S3TransientTriggerFamily implements RouteFamily {
                     "3",
                     "Re-drives of one orphaned trigger before the sweeper dead-letters it and moves it to the quarantine prefix."));
 
+    static final String MAX_RECORDS_SETTING = "caravan.trigger.max-records-per-message";
+    static final int DEFAULT_MAX_RECORDS_PER_MESSAGE = 100;
+
     private final CamelContext camel;
     private final IdempotencyLedger ledger;
     private final DeadLetters deadLetters;
@@ -273,7 +276,8 @@ public final class S3TransientTriggerFamily implements RouteFamily {
                         spec.param("queue"),
                         spec.param("quarantinePrefix"),
                         spec.intParam("maxArchiveBytes"),
-                        spec.optionalParam("sharedTarget").isPresent()),
+                        spec.optionalParam("sharedTarget").isPresent(),
+                        maxRecordsPerMessage()),
                 target,
                 sharedTarget,
                 bucket,
@@ -348,6 +352,24 @@ public final class S3TransientTriggerFamily implements RouteFamily {
                 .resolveProperty(key)
                 .filter(s -> !s.isBlank())
                 .orElse(defaultValue);
+    }
+
+    /** caravan.trigger.max-records-per-message: more records in one SQS message make it one dead letter. */
+    private int maxRecordsPerMessage() {
+        String value = camel.getPropertiesComponent()
+                .resolveProperty(MAX_RECORDS_SETTING)
+                .filter(v -> !v.isBlank())
+                .orElse(String.valueOf(DEFAULT_MAX_RECORDS_PER_MESSAGE));
+        try {
+            int max = Integer.parseInt(value.strip());
+            if (max >= 1) {
+                return max;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalStateException(
+                MAX_RECORDS_SETTING + " must be a whole number of at least 1, not '" + value + "'");
     }
 
     public static String beanName(String routeId) {

@@ -52,14 +52,23 @@ public final class TransientTrigger {
     private static final String MESSAGE_ID = "CamelAwsSqsMessageId";
     private static final String ATTRIBUTES = "CamelAwsSqsAttributes";
 
-    /** What the route was built with, from its route_config row. */
+    /** Rejected records listed by name in a message's one dead letter; the rest are counted. */
+    static final int MAX_LISTED_REJECTIONS = 10;
+    /** Each listed rejection is cut to this length (an S3 key may be 1,024 bytes). */
+    static final int MAX_REJECTION_CHARS = 300;
+
+    /**
+     * What the route was built with, from its route_config row and caravan.trigger.max-records-per-message: a
+     * message with more records than that is not processed at all.
+     */
     public record Settings(
             String routeId,
             String customer,
             String queue,
             String quarantinePrefix,
             long maxArchiveBytes,
-            boolean shared) {}
+            boolean shared,
+            int maxRecordsPerMessage) {}
 
     private final Settings settings;
     private final ProcessingTarget target;
@@ -96,8 +105,14 @@ public final class TransientTrigger {
 
     /**
      * Parses the S3 event notification into this customer's triggers. A test event, records of other event types,
-     * and keys this route must not process give no work; rejected keys and malformed messages are dead-lettered
+     * and keys this route must not process give no work; malformed messages and rejected keys are dead-lettered
      * here (and the message is acknowledged at the end).
+     *
+     * <p>Dead letters stay bounded by the message, not by its records: a message with more than
+     * maxRecordsPerMessage records is one DATA_QUALITY dead letter and nothing of it is processed; otherwise its good
+     * records are processed and all its rejected records are one DATA_QUALITY dead letter that lists the first
+     * {@value #MAX_LISTED_REJECTIONS} rejections and counts the rest (the payload, the whole message, is capped by
+     * the dead-letter store).
      */
     public List<TriggerWork> receive(Exchange exchange) {
         Message in = exchange.getMessage();
@@ -119,23 +134,33 @@ public final class TransientTrigger {
             LOG.info("trigger {}: s3:TestEvent acknowledged and ignored", settings.routeId());
             return List.of();
         }
+        int records = notification.created().size() + notification.ignored().size();
+        if (records > settings.maxRecordsPerMessage()) {
+            deadLetter(
+                    message,
+                    null,
+                    ErrorCategory.DATA_QUALITY,
+                    null,
+                    "the message has " + records + " records; at most " + settings.maxRecordsPerMessage()
+                            + " are processed per message (caravan.trigger.max-records-per-message), none of these was");
+            return List.of();
+        }
         notification.ignored().forEach(r -> LOG.debug("trigger {}: ignored record {}", settings.routeId(), r));
         Set<TriggerKey> keys = new LinkedHashSet<>();
+        List<String> rejections = new ArrayList<>();
         for (S3Notification.Created created : notification.created()) {
             if (!bucket.name().equals(created.bucket())) {
-                deadLetter(
-                        message,
-                        null,
-                        ErrorCategory.DATA_QUALITY,
-                        null,
-                        "event for bucket '" + created.bucket() + "', this route reads '" + bucket.name() + "'");
+                rejections.add("event for bucket '" + created.bucket() + "', this route reads '" + bucket.name() + "'");
                 continue;
             }
             try {
                 keys.add(TriggerKey.parse(created.key(), settings.customer()));
             } catch (TriggerKey.InvalidTriggerKey e) {
-                deadLetter(message, null, ErrorCategory.DATA_QUALITY, null, e.getMessage());
+                rejections.add(e.getMessage());
             }
+        }
+        if (!rejections.isEmpty()) {
+            deadLetter(message, null, ErrorCategory.DATA_QUALITY, null, rejected(rejections, records));
         }
         List<TriggerWork> work = new ArrayList<>();
         keys.forEach(k -> work.add(new TriggerWork(k, message)));
@@ -397,6 +422,27 @@ public final class TransientTrigger {
                     quarantine,
                     e.getMessage());
         }
+    }
+
+    /** One reason for all rejected records of a message: the reason itself when there is one, else a bounded list. */
+    static String rejected(List<String> rejections, int records) {
+        if (rejections.size() == 1) {
+            return truncate(rejections.get(0), MAX_REJECTION_CHARS);
+        }
+        StringBuilder reason = new StringBuilder()
+                .append(rejections.size())
+                .append(" of ")
+                .append(records)
+                .append(" records rejected: ");
+        for (int i = 0; i < Math.min(rejections.size(), MAX_LISTED_REJECTIONS); i++) {
+            reason.append(i == 0 ? "" : "; ").append(truncate(rejections.get(i), MAX_REJECTION_CHARS));
+        }
+        if (rejections.size() > MAX_LISTED_REJECTIONS) {
+            reason.append("; and ")
+                    .append(rejections.size() - MAX_LISTED_REJECTIONS)
+                    .append(" more");
+        }
+        return reason.toString();
     }
 
     /** Sends the notification S3 would have sent for the trigger (the orphan sweeper's re-drive). */

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Verifies an inbound Standard Webhooks message: the three headers present and well formed, the timestamp within
@@ -15,6 +16,7 @@ import java.util.List;
  */
 public final class WebhookVerifier {
     private static final int MAX_ID_LENGTH = 256;
+    private static final Pattern TIMESTAMP = Pattern.compile("[0-9]{1,10}");
     private final List<Webhook> secrets;
     private final Duration tolerance;
     private final Clock clock;
@@ -37,13 +39,14 @@ public final class WebhookVerifier {
             throw new WebhookRejection(
                     WebhookRejection.Kind.MALFORMED, WebhookHeaders.ID + " is longer than " + MAX_ID_LENGTH);
         }
-        long seconds;
-        try {
-            seconds = Long.parseLong(timestamp);
-        } catch (NumberFormatException e) {
+        // 1 to 10 digits: whole seconds up to the year 2286; anything else (a sign, a fraction, 99999999999999999
+        // beyond what Instant holds) is malformed, answered 400, never an exception from the date arithmetic
+        if (!TIMESTAMP.matcher(timestamp).matches()) {
             throw new WebhookRejection(
-                    WebhookRejection.Kind.MALFORMED, WebhookHeaders.TIMESTAMP + " is not whole seconds since 1970");
+                    WebhookRejection.Kind.MALFORMED,
+                    WebhookHeaders.TIMESTAMP + " is not whole seconds since 1970 (1 to 10 digits)");
         }
+        long seconds = Long.parseLong(timestamp);
         Instant sent = Instant.ofEpochSecond(seconds);
         Duration skew = Duration.between(sent, clock.instant()).abs();
         if (skew.compareTo(tolerance) > 0) {

@@ -226,6 +226,27 @@ class RouteConfigValidatorTest {
                 .noneMatch(m -> m.contains("params.target"));
     }
 
+    /** Guards against a row's key running code or reading the host: the row is rejected naming the token. */
+    @Test
+    void a_key_outside_the_grammar_rejects_the_row_naming_column_and_token() {
+        for (String probe : List.of(
+                "${bean:type:java.lang.Runtime?method=getRuntime.exec(\\\"touch /tmp/caravan-probe\\\")}",
+                "${env:HOME}",
+                "${sys.user.name}",
+                "${camelContext.getRegistry()}",
+                "${body.getClass()}",
+                "${body[id].getClass()}")) {
+            String params = GOOD_PARAMS.replace("${body[revision]}", probe);
+            String shown = probe.replace("\\\"", "\"");
+
+            assertThat(problems(row("hours", "watermark-feed", "T3", "FEED_THROUGHPUT_5MIN", null, params)))
+                    .singleElement()
+                    .asString()
+                    .startsWith("route_config row 'hours', column params.key: '" + shown + "' ");
+        }
+        assertThat(java.nio.file.Files.exists(Path.of("/tmp/caravan-probe"))).isFalse();
+    }
+
     @Test
     void retry_and_throttle_must_be_positive_and_ordered() {
         RouteConfigRow r = new RouteConfigRow(

@@ -182,12 +182,54 @@ class TemplateDeclarationTest {
                 RetryPolicy.DEFAULT,
                 1);
         var family = new io.caravan.inbound.InboundWebhookFamily(
-                null, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Clock.systemUTC());
+                null,
+                Optional.of(io.caravan.events.InboxSeal.parse(io.caravan.testing.CaravanApp.INBOX_SECRET)),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                Clock.systemUTC(),
+                io.caravan.testing.TestSecrets.ROOTS);
         assertThat(family.crossFieldProblems(spec)).isEmpty();
         try (var instance = family.create(spec)) {
             assertThat(instance.templateParameters().keySet())
                     .containsExactlyInAnyOrderElementsOf(declaredIn(Path.of("routes/inbound-webhook.yaml")));
         }
+    }
+
+    /**
+     * Guards against an inbound or drain row running without the inbox key: it would write unsealed records, or
+     * deliver records nobody authenticated. Both are rejected naming the setting.
+     */
+    @Test
+    void without_an_inbox_key_inbound_and_drain_rows_are_rejected_naming_the_setting() {
+        InstanceSpec inbound = new InstanceSpec(
+                "in1",
+                "inbound-webhook",
+                Tier.T1,
+                Optional.empty(),
+                Optional.empty(),
+                Map.of("source", "crm", "inboxTopic", "crm-inbox", "maxBodySize", "1024", "sendTimeout", "10s"),
+                Optional.empty(),
+                RetryPolicy.DEFAULT,
+                1);
+        InstanceSpec drain = new InstanceSpec(
+                "d1",
+                "queue-drain",
+                Tier.T2,
+                Optional.of(new DrainBudget("P", 5, 2)),
+                Optional.of(new Schedule.Every(Duration.ofSeconds(1))),
+                Map.of("inboxTopic", "crm-inbox", "target", "http://localhost/z", "pollTimeout", "1s"),
+                Optional.empty(),
+                RetryPolicy.DEFAULT,
+                1);
+        var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+
+        var inboundProblems = new io.caravan.inbound.InboundWebhookFamily(
+                        null, Optional.empty(), meters, Clock.systemUTC(), io.caravan.testing.TestSecrets.ROOTS)
+                .crossFieldProblems(inbound);
+        var drainProblems = new io.caravan.drain.QueueDrainFamily(null, null, null, null, Optional.empty(), meters)
+                .crossFieldProblems(drain);
+
+        assertThat(inboundProblems).anySatisfy(p -> assertThat(p.toString()).contains("caravan.inbox.secret"));
+        assertThat(drainProblems).anySatisfy(p -> assertThat(p.toString()).contains("caravan.inbox.secret"));
     }
 
     @Test
@@ -212,7 +254,9 @@ class TemplateDeclarationTest {
             var family = new io.caravan.drain.QueueDrainFamily(
                     camel,
                     null,
+                    new io.caravan.store.DeadLetters(store, Clock.systemUTC()),
                     new io.caravan.store.ExecutionLog(store, Clock.systemUTC()),
+                    Optional.of(io.caravan.events.InboxSeal.parse(io.caravan.testing.CaravanApp.INBOX_SECRET)),
                     new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
             try (var instance = family.create(spec)) {
                 assertThat(instance.templateParameters().keySet())
@@ -256,7 +300,8 @@ class TemplateDeclarationTest {
                 var instance = new io.caravan.delivery.WebhookDeliveryFamily(
                                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
                                 Clock.systemUTC(),
-                                outbound)
+                                outbound,
+                                io.caravan.testing.TestSecrets.ROOTS)
                         .create(spec)) {
             assertThat(instance.templateParameters().keySet())
                     .containsExactlyInAnyOrderElementsOf(declaredIn(Path.of("routes/webhook-delivery.yaml")));

@@ -6,6 +6,7 @@ import io.caravan.config.ConfigProblem;
 import io.caravan.config.RouteConfigValidator;
 import io.caravan.errors.RetryPolicy;
 import io.caravan.outbound.Egress;
+import io.caravan.template.SecretRoots;
 import io.caravan.testing.Events;
 import io.caravan.testing.SubscriptionRow;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -27,7 +28,8 @@ class SubscriptionRulesTest {
 
     @BeforeEach
     void setUp() {
-        WebhookDeliveryFamily family = new WebhookDeliveryFamily(new SimpleMeterRegistry(), Clock.systemUTC(), null);
+        WebhookDeliveryFamily family = new WebhookDeliveryFamily(
+                new SimpleMeterRegistry(), Clock.systemUTC(), null, io.caravan.testing.TestSecrets.ROOTS);
         validator = new RouteConfigValidator(
                 Map.of(family.templateId(), family),
                 id -> true,
@@ -60,18 +62,24 @@ class SubscriptionRulesTest {
                 .isEmpty();
     }
 
+    /** Guards against a rejection telling whether a secret exists, where it is, or why its content failed. */
     @Test
-    void a_secret_that_is_missing_or_not_whsec_is_reported_without_its_value() throws Exception {
+    void a_secret_that_is_missing_outside_the_roots_or_not_whsec_is_reported_without_reference_or_value()
+            throws Exception {
         java.nio.file.Files.writeString(dir.resolve("plain"), "hunter2-not-a-webhook-secret");
-        List<String> found = problems(SubscriptionRow.of("dd", "events", "https://hooks.example.com/in", secret)
-                .param("rotationSecret", "file:" + dir.resolve("plain"))
-                .param("secret", "env:CARAVAN_TEST_SURELY_UNSET_SECRET"));
-        assertThat(found)
-                .containsExactlyInAnyOrder(
-                        "route_config row 'dd', column params.secret: secret env:CARAVAN_TEST_SURELY_UNSET_SECRET is not set",
-                        "route_config row 'dd', column params.rotationSecret: secret file:" + dir.resolve("plain")
-                                + ": webhook secret must start with whsec_");
-        assertThat(String.join(" ", found)).doesNotContain("hunter2");
+        for (String ref : List.of(
+                "env:CARAVAN_SECRET_SURELY_UNSET",
+                "env:PATH",
+                "file:" + dir.resolve("plain"),
+                "file:" + dir.resolve("missing"),
+                "file:/etc/shadow")) {
+            List<String> found = problems(SubscriptionRow.of("dd", "events", "https://hooks.example.com/in", secret)
+                    .param("rotationSecret", ref));
+
+            assertThat(found)
+                    .as(ref)
+                    .containsExactly("route_config row 'dd', column params.rotationSecret: " + SecretRoots.UNUSABLE);
+        }
     }
 
     @Test

@@ -12,6 +12,7 @@ import static org.awaitility.Awaitility.await;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.caravan.events.InboxSeal;
 import io.caravan.store.ClaimOutcome;
 import io.caravan.store.DeadLetter;
 import io.caravan.store.DrainProfile;
@@ -212,11 +213,7 @@ class QueueDrainTest {
                 .willReturn(aResponse().withStatus(503)));
 
         start(app, drainRow(id, topic).retry(3, 100, 200));
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> executionsThatRead(app, id).stream()
-                                .mapToInt(e -> e.rowsDelivered() + e.rowsDeadLettered())
-                                .sum()
-                        >= 3);
+        awaitOutcomes(app, id, 3);
 
         assertThat(TARGET.findAll(postRequestedFor(urlPathEqualTo("/" + id)).withHeader("webhook-id", equalTo("x-1"))))
                 .as("three attempts")
@@ -242,11 +239,7 @@ class QueueDrainTest {
                 .willReturn(aResponse().withStatus(422).withBody("{\"error\":\"unknown contact\"}")));
 
         start(app, drainRow(id, topic));
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> executionsThatRead(app, id).stream()
-                                .mapToInt(e -> e.rowsDelivered() + e.rowsDeadLettered())
-                                .sum()
-                        >= 4);
+        awaitOutcomes(app, id, 4);
 
         assertThat(posts("/" + id)).hasSize(4);
         assertThat(TARGET.findAll(postRequestedFor(urlPathEqualTo("/" + id)).withHeader("webhook-id", equalTo("p-2"))))
@@ -318,6 +311,53 @@ class QueueDrainTest {
                 .anySatisfy(e -> assertThat(e.rowsDuplicate()).isEqualTo(2));
     }
 
+    /**
+     * Guards against the drain delivering what the inbound receiver never wrote: a record written straight to the
+     * inbox topic without a seal (kcat), one sealed with another key, and a sealed record copied to the topic with
+     * another body are dead-lettered as DATA_QUALITY, never delivered nor claimed, and committed past; the authentic
+     * events around them are delivered.
+     */
+    @Test
+    void unsealed_or_forged_inbox_records_are_dead_lettered_and_never_delivered() {
+        CaravanApp app = app(Databases.Backend.H2);
+        String id = "drain-forged";
+        String topic = newTopic(1);
+        String brokers = EmbeddedKafka.bootstrapServers();
+        Inbox.write(brokers, topic, "crm", Map.of("a-1", "{\"event\":\"a-1\"}"));
+        Inbox.write(brokers, topic, "crm", Map.of("a-2", "{\"event\":\"kcat\"}"), null);
+        Inbox.write(brokers, topic, "crm", Map.of("f-1", "{\"event\":\"f-1\"}"), InboxSeal.parse(InboxSeal.newKey()));
+        Inbox.write(brokers, topic, "crm", Map.of("a-3", "{\"event\":\"a-3\"}"));
+        stubOk("/" + id);
+
+        start(app, drainRow(id, topic));
+        awaitOutcomes(app, id, 4);
+        awaitExecutionsAfterTheBacklog(app, id);
+
+        assertThat(posts("/" + id)).extracting(r -> r.getHeader("webhook-id")).containsExactly("a-1", "a-3");
+        List<DeadLetter> letters = app.deadLetters().findByRoute(id);
+        assertThat(letters).hasSize(2).allSatisfy(l -> {
+            assertThat(l.category()).isEqualTo("DATA_QUALITY");
+            assertThat(l.reason()).startsWith("inbox record not authenticated: ");
+            assertThat(l.replayStatus()).isEqualTo(DeadLetter.QUARANTINED);
+            assertThat(l.idempotencyKey()).isNull();
+        });
+        assertThat(letters)
+                .extracting(DeadLetter::payload)
+                .containsExactly("{\"event\":\"kcat\"}", "{\"event\":\"f-1\"}");
+        assertThat(letters.get(0).reason()).contains("no caravan-inbox-seal header");
+        assertThat(letters.get(1).reason()).contains("does not match");
+        assertThat(letters.get(1).headers()).containsEntry("kafka.offset", "2").containsEntry("webhook-id", "f-1");
+        assertThat(app.ledger().find(id + ":crm:a-2"))
+                .as("a forged record claims no key")
+                .isEmpty();
+        assertThat(app.ledger().find(id + ":crm:f-1")).isEmpty();
+        assertThat(executionsThatRead(app, id))
+                .as("committed past: read once, no execution left INCOMPLETE")
+                .allSatisfy(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.COMPLETE))
+                .extracting(Execution::rowsRead)
+                .containsExactly(4);
+    }
+
     private TemplateRow drainRow(String id, String topic) {
         return TemplateRow.queueDrain(id, "TEST_5x2", topic, TARGET.baseUrl() + "/" + id)
                 .schedule("every 300ms")
@@ -339,6 +379,15 @@ class QueueDrainTest {
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> !app.reconciler().running().contains(routeId));
         }
+    }
+
+    /** Waits until executions have recorded {@code n} events as delivered or dead-lettered. */
+    private static void awaitOutcomes(CaravanApp app, String id, int n) {
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> executionsThatRead(app, id).stream()
+                                .mapToInt(e -> e.rowsDelivered() + e.rowsDeadLettered())
+                                .sum()
+                        >= n);
     }
 
     private static void awaitExecutionsAfterTheBacklog(CaravanApp app, String id) {

@@ -95,7 +95,7 @@ class OutcomeIsolationTest {
                 .satisfies(d -> {
                     assertThat(d.category()).isEqualTo("DATA_QUALITY");
                     assertThat(d.reason())
-                            .contains("key expression gave no usable key")
+                            .contains("key template gave no usable key")
                             .contains("row id 1");
                     assertThat(d.payload()).contains("\"id\":1");
                 });

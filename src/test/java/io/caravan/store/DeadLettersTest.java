@@ -3,9 +3,13 @@ package io.caravan.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.testing.Databases.Backend;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -79,5 +83,45 @@ class DeadLettersTest {
         assertThat(deadLetters.count("feed-a")).isEqualTo(2);
         assertThat(deadLetters.countSince("feed-a", since)).isEqualTo(1);
         assertThat(deadLetters.count("feed-c")).isZero();
+    }
+
+    /**
+     * Guards against unbounded dead letters: a payload over the cap is stored as its prefix (never splitting a
+     * character), with the original's size and SHA-256; one under the cap is stored whole.
+     */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void a_payload_over_the_cap_is_stored_truncated_with_its_size_and_sha256(Backend backend) throws Exception {
+        DeadLetters deadLetters = new DeadLetters(backend.fresh(), clock, 1000);
+        String payload = "{\"note\":\"" + "é".repeat(2000) + "\"}"; // 4,011 bytes in UTF-8
+        String small = "{\"id\":1}";
+
+        deadLetters.record(DeadLetter.of("feed-a", null, null, "DATA_QUALITY", null, "too big", 1, payload, null));
+        deadLetters.record(DeadLetter.of("feed-a", null, null, "DATA_QUALITY", null, "small", 1, small, null));
+
+        List<DeadLetter> letters = deadLetters.findByRoute("feed-a");
+        DeadLetter big = letters.get(0);
+        assertThat(big.payload().getBytes(StandardCharsets.UTF_8).length).isBetween(999, 1000);
+        assertThat(payload).startsWith(big.payload());
+        assertThat(big.payloadTruncated()).isTrue();
+        assertThat(big.payloadSize()).isEqualTo(4011L);
+        assertThat(big.payloadSha256())
+                .isEqualTo(HexFormat.of()
+                        .formatHex(
+                                MessageDigest.getInstance("SHA-256").digest(payload.getBytes(StandardCharsets.UTF_8))));
+        DeadLetter whole = letters.get(1);
+        assertThat(whole.payload()).isEqualTo(small);
+        assertThat(whole.payloadTruncated()).isFalse();
+        assertThat(whole.payloadSize()).isEqualTo(8L);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void an_overlong_reason_is_cut(Backend backend) {
+        DeadLetters deadLetters = new DeadLetters(backend.fresh(), clock);
+
+        deadLetters.record(DeadLetter.of("feed-a", null, null, "SYSTEM", null, "x".repeat(100_000), 1, null, null));
+
+        assertThat(deadLetters.findByRoute("feed-a").get(0).reason()).hasSize(DeadLetters.MAX_REASON_CHARS);
     }
 }

@@ -79,6 +79,7 @@ class IdempotencyLedgerTest {
         IdempotencyLedger second = new IdempotencyLedger(dataSource, "pod-2", LEASE, clock);
         first.claim(ROUTE, List.of("k1"));
         clock.advance(LEASE); // lease_until == now: still live
+        first.heartbeat().beat(); // and its owner too
 
         assertThat(second.claim(ROUTE, List.of("k1"))).containsExactly(entry("k1", ClaimOutcome.HELD));
         assertThat(first.claim(ROUTE, List.of("k1"))).containsExactly(entry("k1", ClaimOutcome.HELD));
@@ -184,7 +185,8 @@ class IdempotencyLedgerTest {
     @EnumSource(Backend.class)
     void as_a_camel_idempotent_repository(Backend backend) {
         DataSource dataSource = backend.fresh();
-        IdempotencyLedger ledger = new IdempotencyLedger(dataSource, "pod-1", LEASE, clock, "inbox-drain");
+        IdempotencyLedger ledger =
+                new IdempotencyLedger(dataSource, "pod-1", LedgerTimings.withLease(LEASE), clock, "inbox-drain");
         IdempotencyLedger other = new IdempotencyLedger(dataSource, "pod-2", LEASE, clock);
         ledger.start();
 

@@ -27,7 +27,8 @@ class MigrationsTest {
             "dead_letter",
             "execution_log",
             "route_lock",
-            "saga_state");
+            "saga_state",
+            "ledger_owner");
 
     @ParameterizedTest
     @EnumSource(Backend.class)

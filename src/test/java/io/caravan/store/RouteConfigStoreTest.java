@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.caravan.testing.Databases.Backend;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -162,6 +167,53 @@ class RouteConfigStoreTest {
                         null,
                         "profile: NOPE is not a drain profile",
                         "reconciler",
-                        Instant.parse("2024-06-01T00:00:00Z")));
+                        Instant.parse("2024-06-01T00:00:00Z"),
+                        backend == Backend.H2 ? "SA" : "postgres"));
     }
+
+    /**
+     * Guards against the audit trusting what a writer types: a route_config change made by another database login
+     * (an engineer with only the grants the README names) is audited with that login as db_user, while changed_by
+     * keeps what the engineer wrote into updated_by; the engineer cannot write audit rows directly.
+     */
+    @Test
+    void a_row_changed_by_another_database_user_is_audited_with_that_user() throws Exception {
+        DataSource caravan = Backend.POSTGRESQL.fresh();
+        new RouteConfigStore(caravan, clock).upsert(desired("orders-feed", "{\"table\":\"orders\"}"), "seed");
+        String engineer = "engineer_" + ENGINEERS.incrementAndGet() + "_"
+                + ProcessHandle.current().pid();
+        String url;
+        try (Connection c = caravan.getConnection();
+                Statement s = c.createStatement()) {
+            url = c.getMetaData().getURL().replaceAll("\\?.*", ""); // without the owner's user=
+            s.execute("CREATE ROLE " + engineer + " LOGIN PASSWORD 'engineer'");
+            s.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON route_config TO " + engineer);
+        }
+
+        try (Connection c = DriverManager.getConnection(url, engineer, "engineer")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE route_config SET params = ?, version = version + 1, updated_by = ? WHERE route_id = ?")) {
+                ps.setString(1, "{\"table\":\"orders_v2\"}");
+                ps.setString(2, "the-boss");
+                ps.setString(3, "orders-feed");
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+            assertThatThrownBy(() -> c.createStatement()
+                            .executeUpdate("INSERT INTO config_audit (route_id, action, changed_by, changed_at) "
+                                    + "VALUES ('orders-feed', 'UPDATED', 'forged', now())"))
+                    .hasMessageContaining("permission denied");
+        }
+
+        assertThat(new ConfigAudit(caravan, clock).forRoute("orders-feed"))
+                .extracting(a -> a.action() + " by " + a.changedBy() + " as " + a.dbUser())
+                .containsExactly("CREATED by seed as postgres", "UPDATED by the-boss as " + engineer);
+        assertThat(new ConfigAudit(caravan, clock)
+                        .forRoute("orders-feed")
+                        .get(1)
+                        .newValue())
+                .contains("orders_v2");
+    }
+
+    private static final java.util.concurrent.atomic.AtomicInteger ENGINEERS =
+            new java.util.concurrent.atomic.AtomicInteger();
 }

@@ -48,12 +48,7 @@ class ScheduleAndDurationsTest {
         assertThat(SecretRef.parse("env:SAP_TOKEN")).hasToString("env:SAP_TOKEN");
         assertThat(SecretRef.parse("file:/var/run/secrets/sap/token").name()).isEqualTo("/var/run/secrets/sap/token");
         assertThatThrownBy(() -> SecretRef.parse("hunter2"))
-                .hasMessage(
-                        "must be a secret reference env:NAME, file:/absolute/path or file:./relative/path, not a value");
-        assertThatThrownBy(() -> SecretRef.parse("file:/etc/../root/x")).isInstanceOf(IllegalArgumentException.class);
-        assertThat(SecretRef.parse("file:./data/dev-secret").name()).isEqualTo("./data/dev-secret");
-        assertThatThrownBy(() -> SecretRef.parse("file:./../x")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> SecretRef.parse("env:NO_SUCH_CARAVAN_SECRET").resolve())
-                .hasMessage("secret env:NO_SUCH_CARAVAN_SECRET is not set");
+                .hasMessage("must be a secret reference env:NAME or file:path, not a value");
+        assertThat(SecretRef.parse("file:./data/secrets/dev-secret").name()).isEqualTo("./data/secrets/dev-secret");
     }
 }

@@ -23,6 +23,9 @@ import org.apache.camel.main.Main;
  * H2 or PostgreSQL database). No demo, no seed file; a short config refresh; its own management port.
  */
 public final class CaravanApp implements AutoCloseable {
+    /** The inbox key every test app seals and verifies inbox records with (caravan.inbox.secret). */
+    public static final String INBOX_SECRET = "test-inbox-key-0123456789abcdefghijklmnopqrstuvwxyz";
+
     private static final java.util.concurrent.atomic.AtomicInteger NAMES =
             new java.util.concurrent.atomic.AtomicInteger();
     private final Main main;
@@ -40,12 +43,14 @@ public final class CaravanApp implements AutoCloseable {
         s.put("caravan.datasource.user", user);
         s.put("caravan.datasource.password", password);
         s.put("caravan.mode", "test");
+        s.put("caravan.inbox.secret", INBOX_SECRET);
         // camel-quartz names its scheduler after the context: two apps called alike in one JVM share one
         // scheduler, and a feed's job can fire into the other app's context, where it silently never runs
         s.put("camel.main.name", "caravan-" + NAMES.incrementAndGet());
         s.put("caravan.config.seed-file", "");
         s.put("caravan.config.refresh", "300ms");
         s.put("caravan.egress.allowed-hosts", "localhost,127.0.0.1");
+        s.put("caravan.secrets.dirs", TestSecrets.DIRS);
         s.put("camel.server.enabled", "false");
         s.put("camel.main.shutdownTimeout", "10");
         s.put("camel.main.jmxEnabled", "false");

@@ -20,6 +20,7 @@ public final class CaravanProcesses implements AutoCloseable {
                 "-cp",
                 System.getProperty("java.class.path"),
                 "io.caravan.CaravanMain");
+        pb.environment().put("CARAVAN_SECRETS_DIRS", TestSecrets.DIRS);
         pb.environment().putAll(env);
         pb.environment().put("CAMEL_MANAGEMENT_PORT", String.valueOf(CaravanApp.freePort()));
         pb.redirectErrorStream(true);

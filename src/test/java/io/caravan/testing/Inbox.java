@@ -1,5 +1,7 @@
 package io.caravan.testing;
 
+import io.caravan.events.InboxRecord;
+import io.caravan.events.InboxSeal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,8 +65,20 @@ public final class Inbox {
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
-    /** Writes events as the inbound endpoint does (key and webhook-id = id, caravan-source = source), acknowledged. */
+    /**
+     * Writes events as the inbound endpoint does (key and webhook-id = id, caravan-source = source, sealed with the
+     * test apps' inbox key {@link CaravanApp#INBOX_SECRET}), acknowledged.
+     */
     public static void write(String bootstrapServers, String topic, String source, Map<String, String> eventsById) {
+        write(bootstrapServers, topic, source, eventsById, InboxSeal.parse(CaravanApp.INBOX_SECRET));
+    }
+
+    /**
+     * Writes events the way someone with access to the topic could (kcat): the inbound endpoint's headers, sealed
+     * with {@code seal}, or with no seal at all when it is null.
+     */
+    public static void write(
+            String bootstrapServers, String topic, String source, Map<String, String> eventsById, InboxSeal seal) {
         Map<String, Object> config = Map.of(
                 "bootstrap.servers",
                 bootstrapServers,
@@ -79,6 +93,11 @@ public final class Inbox {
                 ProducerRecord<String, String> record = new ProducerRecord<>(topic, e.getKey(), e.getValue());
                 record.headers().add("webhook-id", e.getKey().getBytes(StandardCharsets.UTF_8));
                 record.headers().add("caravan-source", source.getBytes(StandardCharsets.UTF_8));
+                if (seal != null) {
+                    String value =
+                            seal.seal(new InboxRecord(topic, e.getKey(), e.getValue(), e.getKey(), null, source));
+                    record.headers().add(InboxRecord.SEAL_HEADER, value.getBytes(StandardCharsets.UTF_8));
+                }
                 producer.send(record).get();
             }
         } catch (Exception e) {

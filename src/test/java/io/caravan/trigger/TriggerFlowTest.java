@@ -16,7 +16,11 @@ import io.caravan.testing.Databases;
 import io.caravan.testing.PrometheusScrape;
 import io.caravan.testing.TriggerFixture;
 import io.caravan.testing.TriggerFixture.Customer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -309,6 +313,78 @@ class TriggerFlowTest {
                 })
                 .extracting(DeadLetter::payload)
                 .containsExactlyInAnyOrder("this is not an S3 event", "{\"Records\":[]}");
+    }
+
+    /**
+     * Guards against dead-letter amplification: one 144 KB message of 1,000 bad records made 1,000 dead letters,
+     * each holding the whole message. Over the records cap it is now one dead letter with a capped payload.
+     */
+    @Test
+    void a_message_of_1000_bad_records_is_one_bounded_dead_letter_and_acknowledged() throws Exception {
+        Customer c = triggers.customer();
+        List<String> records = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            records.add(minimalRecord("archive/bad-" + i + ".json"));
+        }
+        String body = "{\"Records\":[" + String.join(",", records) + "]}";
+        assertThat(body.length()).isBetween(100_000, 200_000);
+
+        triggers.send(c, body);
+
+        awaitHandled(c);
+        assertThat(deadLetters(c)).singleElement().satisfies(d -> {
+            assertThat(d.category()).isEqualTo("DATA_QUALITY");
+            assertThat(d.reason()).contains("the message has 1000 records; at most 100 are processed");
+            assertThat(d.payload().getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(64 * 1024);
+            assertThat(body).startsWith(d.payload());
+            assertThat(d.payloadTruncated()).isTrue();
+            assertThat(d.payloadSize()).isEqualTo(body.getBytes(StandardCharsets.UTF_8).length);
+            assertThat(d.payloadSha256()).isEqualTo(sha256(body));
+        });
+    }
+
+    /**
+     * Guards against one bad record stopping the good ones of its message, and against one dead letter per bad
+     * record: the good triggers are processed, the bad records are one dead letter listing the first ten.
+     */
+    @Test
+    void good_records_of_a_message_are_processed_and_its_bad_records_are_one_dead_letter() throws Exception {
+        Customer c = triggers.customer();
+        String first = triggers.newChangeId();
+        String second = triggers.newChangeId();
+        List<String> records = new ArrayList<>();
+        for (String change : List.of(first, second)) {
+            triggers.writeArchive(change, "{\"changeId\":\"" + change + "\"}");
+            records.add(minimalRecord(triggers.writeTrigger(c, change)));
+        }
+        for (int i = 0; i < 30; i++) {
+            records.add(minimalRecord("archive/bad-" + i + ".json"));
+        }
+
+        triggers.send(c, "{\"Records\":[" + String.join(",", records) + "]}");
+
+        awaitHandled(c);
+        assertThat(triggers.requests("/process", first)).hasSize(1);
+        assertThat(triggers.requests("/process", second)).hasSize(1);
+        assertThat(deadLetters(c)).singleElement().satisfies(d -> {
+            assertThat(d.category()).isEqualTo("DATA_QUALITY");
+            assertThat(d.reason())
+                    .startsWith("30 of 32 records rejected: trigger key 'archive/bad-0.json' rejected: ")
+                    .contains("'archive/bad-9.json'")
+                    .doesNotContain("'archive/bad-10.json'")
+                    .endsWith("; and 20 more");
+        });
+    }
+
+    /** A record with only what caravan reads: S3 sends more, a forger need not. */
+    static String minimalRecord(String key) {
+        return "{\"eventSource\":\"aws:s3\",\"eventName\":\"ObjectCreated:Put\",\"s3\":{\"bucket\":{\"name\":\""
+                + triggers.bucket() + "\"},\"object\":{\"key\":\"" + key + "\"}}}";
+    }
+
+    static String sha256(String text) throws Exception {
+        return HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test

@@ -105,6 +105,20 @@ class StandardWebhooksTest {
                 .hasMessage("header webhook-signature is missing");
     }
 
+    /** Guards against an absurd timestamp escaping as a DateTimeException (a 500) instead of a 400. */
+    @Test
+    void timestamps_that_are_not_1_to_10_digits_are_malformed() {
+        WebhookVerifier verifier = verifier(VECTOR_SECRET);
+
+        for (String absurd : new String[] {"99999999999999999", "-1", "+1", "12345678901", "1e9", "1.5", "٣"}) {
+            assertThatThrownBy(() -> verifier.verify(new WebhookHeaders("m", absurd, "v1,x"), "x"))
+                    .as(absurd)
+                    .isInstanceOfSatisfying(
+                            WebhookRejection.class, r -> assertThat(r.status()).isEqualTo(400))
+                    .hasMessage("webhook-timestamp is not whole seconds since 1970 (1 to 10 digits)");
+        }
+    }
+
     @Test
     void secrets_are_parsed_strictly_and_never_shown() {
         assertThatThrownBy(() -> WebhookSecret.parse("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"))
