@@ -2,11 +2,9 @@ package io.caravan;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.caravan.config.ConfigHealthCheck;
-import io.caravan.config.EgressAllowlist;
 import io.caravan.config.Reconciler;
 import io.caravan.config.RouteConfigSeed;
 import io.caravan.config.RouteConfigValidator;
-import io.caravan.delivery.PlainHttpHosts;
 import io.caravan.delivery.WebhookDeliveryFamily;
 import io.caravan.drain.DrainOutcomes;
 import io.caravan.drain.QueueDrainFamily;
@@ -21,6 +19,8 @@ import io.caravan.feed.WatermarkFeedFamily;
 import io.caravan.inbound.InboundWebhookFamily;
 import io.caravan.ops.OperatorJolokia;
 import io.caravan.ops.OpsMBeans;
+import io.caravan.outbound.Egress;
+import io.caravan.outbound.OutboundHttp;
 import io.caravan.store.ConfigAudit;
 import io.caravan.store.DeadLetter;
 import io.caravan.store.DeadLetters;
@@ -100,6 +100,7 @@ public final class Caravan extends MainListenerSupport {
     private final Map<String, HikariDataSource> sources = new ConcurrentHashMap<>();
     private Reconciler reconciler;
     private RouteConfigStore configs;
+    private OutboundHttp outbound;
     private LedgerHeartbeat heartbeat;
     private Path dataDir;
     private OpsMBeans opsMBeans;
@@ -232,6 +233,10 @@ public final class Caravan extends MainListenerSupport {
         camel.getRegistry().bind(DrainOutcomes.BEAN_NAME, new DrainOutcomes());
         camel.getRegistry().bind(DATA_SOURCE, store);
         camel.getRegistry().bind(LEDGER, ledger);
+        Egress egress = Egress.of(
+                property(Egress.ALLOWED_HOSTS, ""), property(Egress.PLAIN_HTTP_HOSTS, Egress.DEFAULT_PLAIN_HTTP_HOSTS));
+        outbound = new OutboundHttp(egress, outboundSettings());
+        camel.getRegistry().bind(OutboundHttp.BEAN, outbound);
 
         Path routesDir = Path.of(property("caravan.routes.dir", "routes"));
         SecretRoots secretRoots = SecretRoots.of(
@@ -254,17 +259,10 @@ public final class Caravan extends MainListenerSupport {
                 QueueDrainFamily.TEMPLATE_ID,
                 new QueueDrainFamily(camel, ledger, deadLetters, executionLog, inboxSeal, meters),
                 WebhookDeliveryFamily.TEMPLATE_ID,
-                new WebhookDeliveryFamily(
-                        meters,
-                        clock,
-                        PlainHttpHosts.parse(property(PlainHttpHosts.SETTING, "localhost,127.0.0.1")),
-                        secretRoots));
+                new WebhookDeliveryFamily(meters, clock, outbound, secretRoots));
         Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
         RouteConfigValidator validator = new RouteConfigValidator(
-                families,
-                id -> model.getRouteTemplateDefinition(id) != null,
-                EgressAllowlist.parse(property("caravan.egress.allowed-hosts", "")),
-                RetryPolicy.DEFAULT);
+                families, id -> model.getRouteTemplateDefinition(id) != null, egress, RetryPolicy.DEFAULT);
         reconciler = new Reconciler(
                 camel,
                 configs,
@@ -382,9 +380,27 @@ public final class Caravan extends MainListenerSupport {
             opsMBeans.close();
             reconciler.close();
             heartbeat.stop();
+            try {
+                outbound.close();
+            } catch (Exception e) {
+                LOG.warn("closing the outbound HTTP client failed", e);
+            }
             sources.values().forEach(HikariDataSource::close);
             store.close();
         }
+    }
+
+    private OutboundHttp.Settings outboundSettings() {
+        OutboundHttp.Settings d = OutboundHttp.Settings.DEFAULT;
+        return new OutboundHttp.Settings(
+                Durations.parse(property(
+                        OutboundHttp.CONNECT_TIMEOUT, d.connectTimeout().toMillis() + "ms")),
+                Durations.parse(property(
+                        OutboundHttp.RESPONSE_TIMEOUT, d.responseTimeout().toMillis() + "ms")),
+                Integer.parseInt(property(OutboundHttp.MAX_CONNECTIONS, String.valueOf(d.maxConnections()))),
+                Integer.parseInt(
+                        property(OutboundHttp.MAX_CONNECTIONS_PER_HOST, String.valueOf(d.maxConnectionsPerHost()))),
+                property(OutboundHttp.PROXY, d.proxy()));
     }
 
     /**

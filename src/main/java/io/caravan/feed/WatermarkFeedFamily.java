@@ -4,6 +4,8 @@ import static io.caravan.template.TemplateParameter.choice;
 import static io.caravan.template.TemplateParameter.optional;
 import static io.caravan.template.TemplateParameter.required;
 
+import io.caravan.outbound.OutboundHttp;
+import io.caravan.outbound.OutboundUrl;
 import io.caravan.template.InstanceSpec;
 import io.caravan.template.KeyTemplate;
 import io.caravan.template.ParamType;
@@ -23,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
+import org.apache.camel.support.CamelContextHelper;
 
 /** The watermark-feed family (T3): schedule → keyset pages → ledger → throttle → HTTP or Kafka sink → watermark. */
 public final class WatermarkFeedFamily implements RouteFamily {
@@ -49,7 +52,8 @@ public final class WatermarkFeedFamily implements RouteFamily {
                     "sourceUrl",
                     ParamType.URL,
                     null,
-                    "http: the API answering GET ?updatedAfter=&afterId=&limit= with a JSON array ordered by (updated_at, id)."),
+                    "http: the API answering GET ?updatedAfter=&afterId=&limit= (appended to the URL's own query string) with a JSON "
+                            + "array ordered by (updated_at, id)."),
             optional("idField", ParamType.IDENTIFIER, "id", "http: the item field holding the row id."),
             optional(
                     "updatedAtField",
@@ -108,7 +112,7 @@ public final class WatermarkFeedFamily implements RouteFamily {
                     "target",
                     ParamType.URL,
                     null,
-                    "sink http: the HTTP endpoint each row is POSTed to as JSON with an Idempotency-Key header."),
+                    "sink http: the URL each row is POSTed to as JSON with an Idempotency-Key header; its query string is sent as it is."),
             optional(
                     "targetTopic",
                     ParamType.IDENTIFIER,
@@ -231,8 +235,8 @@ public final class WatermarkFeedFamily implements RouteFamily {
                         IdType.valueOf(spec.param("idType")),
                         ZoneId.of(spec.param("sourceZone")))
                 : new HttpFeedSource(
-                        camel.createProducerTemplate(),
-                        spec.param("sourceUrl"),
+                        CamelContextHelper.mandatoryLookup(camel, OutboundHttp.BEAN, OutboundHttp.class),
+                        OutboundUrl.parse(spec.param("sourceUrl")),
                         spec.param("idField"),
                         spec.param("updatedAtField"));
         RowRules rules = new RowRules(
@@ -245,7 +249,7 @@ public final class WatermarkFeedFamily implements RouteFamily {
         FeedMetrics metrics = new FeedMetrics(meters, routeId, clock);
         FeedSink sink = SinkKind.of(spec.param("sink")) == SinkKind.KAFKA
                 ? new KafkaSink(routeId, spec.param("targetTopic"), spec.param("eventType"), clock)
-                : new HttpSink(spec.param("target"));
+                : new HttpSink(OutboundUrl.parse(spec.param("target")));
         RereadPolicy reread = new RereadPolicy(
                 spec.durationParam("overlap"),
                 spec.durationParam("maxHorizonWait"),
