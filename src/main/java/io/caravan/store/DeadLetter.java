@@ -40,6 +40,14 @@ public record DeadLetter(
     public static final String PENDING = "PENDING";
     /** The replay status of a dead letter kept for inspection only: a replay must never send it (a forged record). */
     public static final String QUARANTINED = "QUARANTINED";
+    /** A replay sent it again, under its original key, and the peer accepted it. */
+    public static final String REPLAYED = "REPLAYED";
+    /** A replay found its key DONE in the ledger (delivered meanwhile, or replayed before) and sent nothing. */
+    public static final String ALREADY_DELIVERED = "ALREADY_DELIVERED";
+    /** A replay could not deliver it (replay_reason says why); a later replay may take it again. */
+    public static final String FAILED_AGAIN = "FAILED_AGAIN";
+    /** An operator discarded it (replay_reason says why): never replayed. */
+    public static final String DISCARDED = "DISCARDED";
 
     public DeadLetter {
         Objects.requireNonNull(routeId, "routeId");

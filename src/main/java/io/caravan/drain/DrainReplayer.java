@@ -1,0 +1,43 @@
+package io.caravan.drain;
+
+import io.caravan.outbound.OutboundHttp;
+import io.caravan.store.DeadLetter;
+import io.caravan.template.Replayer;
+import io.caravan.webhook.WebhookHeaders;
+
+/**
+ * Sends a drain's dead-lettered event again: the same POST the drain makes (its body, Idempotency-Key = the event's
+ * ledger key, the original webhook-id) to the drain's target, by caravan's one outbound client.
+ */
+final class DrainReplayer implements Replayer {
+    private final QueueDrain drain;
+    private final OutboundHttp outbound;
+
+    DrainReplayer(QueueDrain drain, OutboundHttp outbound) {
+        this.drain = drain;
+        this.outbound = outbound;
+    }
+
+    @Override
+    public String ledgerKey(DeadLetter letter) {
+        if (letter.idempotencyKey() == null) {
+            throw new IllegalArgumentException("dead letter " + letter.id() + " has no event key");
+        }
+        return letter.idempotencyKey();
+    }
+
+    @Override
+    public void resend(DeadLetter letter) throws Exception {
+        outbound.execute(drain.request(
+                letter.idempotencyKey(), header(letter, WebhookHeaders.ID), letter.payload(), letter.correlationId()));
+    }
+
+    /** Dead-letter headers are stored case-insensitively sorted but read back as a plain map. */
+    private static String header(DeadLetter letter, String name) {
+        return letter.headers().entrySet().stream()
+                .filter(h -> h.getKey().equalsIgnoreCase(name))
+                .map(java.util.Map.Entry::getValue)
+                .findFirst()
+                .orElse(null);
+    }
+}
