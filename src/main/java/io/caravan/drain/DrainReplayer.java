@@ -4,6 +4,8 @@ import io.caravan.outbound.OutboundHttp;
 import io.caravan.store.DeadLetter;
 import io.caravan.template.Replayer;
 import io.caravan.webhook.WebhookHeaders;
+import org.apache.camel.CamelContext;
+import org.apache.camel.support.CamelContextHelper;
 
 /**
  * Sends a drain's dead-lettered event again: the same POST the drain makes (its body, Idempotency-Key = the event's
@@ -11,11 +13,11 @@ import io.caravan.webhook.WebhookHeaders;
  */
 final class DrainReplayer implements Replayer {
     private final QueueDrain drain;
-    private final OutboundHttp outbound;
+    private final CamelContext camel;
 
-    DrainReplayer(QueueDrain drain, OutboundHttp outbound) {
+    DrainReplayer(QueueDrain drain, CamelContext camel) {
         this.drain = drain;
-        this.outbound = outbound;
+        this.camel = camel;
     }
 
     @Override
@@ -28,6 +30,7 @@ final class DrainReplayer implements Replayer {
 
     @Override
     public void resend(DeadLetter letter) throws Exception {
+        OutboundHttp outbound = CamelContextHelper.mandatoryLookup(camel, OutboundHttp.BEAN, OutboundHttp.class);
         outbound.execute(drain.request(
                 letter.idempotencyKey(), header(letter, WebhookHeaders.ID), letter.payload(), letter.correlationId()));
     }

@@ -4,7 +4,6 @@ import static io.caravan.template.TemplateParameter.optional;
 import static io.caravan.template.TemplateParameter.required;
 
 import io.caravan.events.InboxSeal;
-import io.caravan.outbound.OutboundHttp;
 import io.caravan.outbound.OutboundUrl;
 import io.caravan.store.DeadLetters;
 import io.caravan.store.ExecutionLog;
@@ -26,7 +25,6 @@ import java.util.Properties;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.kafka.KafkaComponent;
 import org.apache.camel.component.kafka.KafkaConfiguration;
-import org.apache.camel.support.CamelContextHelper;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -151,8 +149,7 @@ public final class QueueDrainFamily implements RouteFamily {
                 "schedule", schedule.quartzQuery(),
                 "throttle", spec.throttlePerSecond().orElse(1_000_000));
         return RouteInstance.of(parameters, Map.of(beanName(routeId), drain), drain::close)
-                .withReplayer(new DrainReplayer(
-                        drain, CamelContextHelper.mandatoryLookup(camel, OutboundHttp.BEAN, OutboundHttp.class)));
+                .withReplayer(new DrainReplayer(drain, camel));
     }
 
     /**
