@@ -157,7 +157,7 @@ class ReplayCrashRecoveryIT {
         assertThat(deadLetters.findByRoute(ROUTE))
                 .extracting(DeadLetter::replayStatus)
                 .as("every entry has an outcome")
-                .containsOnly(DeadLetter.REPLAYED, DeadLetter.ALREADY_DELIVERED);
+                .allSatisfy(status -> assertThat(status).isIn(DeadLetter.REPLAYED, DeadLetter.ALREADY_DELIVERED));
         List<ServeEvent> sent = target.getAllServeEvents();
         Map<Long, Set<String>> keysByEntry = sent.stream()
                 .collect(Collectors.groupingBy(

@@ -163,6 +163,9 @@ public final class ReplayWorker {
                 break;
         }
         String ref = "replay:" + request.id();
+        if (replayer.get().routeClaims()) {
+            return redrive(request, letter, replayer.get(), key);
+        }
         try {
             replayer.get().resend(letter);
             LOG.info("replay {}: dead letter {} of {} re-sent under key {}", request.id(), letter.id(), route, key);
@@ -178,6 +181,27 @@ public final class ReplayWorker {
                     c.reason());
             return new Result(
                     DeadLetter.FAILED_AGAIN, c.category() + ": " + c.reason(), Completion.failed(key, ref), true);
+        }
+    }
+
+    /**
+     * A re-drive: the key is released first (the route must be able to claim it; a crash before the re-drive leaves
+     * it absent or, after the release, nothing), then the route is handed the entry again.
+     */
+    private Result redrive(ReplayRequest request, DeadLetter letter, Replayer replayer, String key) {
+        ledger.remove(key);
+        try {
+            replayer.resend(letter);
+            LOG.info(
+                    "replay {}: dead letter {} of {} re-driven (key {})",
+                    request.id(),
+                    letter.id(),
+                    letter.routeId(),
+                    key);
+            return new Result(DeadLetter.REPLAYED, "re-driven: the route processes it again", null, true);
+        } catch (Exception e) {
+            Classification c = classifier.classify(e);
+            return new Result(DeadLetter.FAILED_AGAIN, c.category() + ": " + c.reason(), null, true);
         }
     }
 

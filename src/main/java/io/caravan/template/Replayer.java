@@ -16,6 +16,15 @@ public interface Replayer {
      */
     String ledgerKey(DeadLetter letter);
 
+    /**
+     * True for a re-drive: the route processes the entry again itself, claiming its key in its own ledger path (the
+     * transient trigger). The worker then only checks the key (DONE: already delivered), releases the claim it took
+     * before {@link #resend}, and records the entry REPLAYED once the re-drive is handed over.
+     */
+    default boolean routeClaims() {
+        return false;
+    }
+
     /** Sends the entry's payload again; returns normally only when the peer accepted it (2xx, broker ack). */
     void resend(DeadLetter letter) throws Exception;
 }
