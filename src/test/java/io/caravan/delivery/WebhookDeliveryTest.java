@@ -345,12 +345,14 @@ class WebhookDeliveryTest {
                 .until(() -> requests.find(again).orElseThrow().status() == ReplayRequest.Status.DONE);
 
         List<LoggedRequest> delivered = subscriber.getAllServeEvents().stream()
-                .filter(e -> e.getRequest().getUrl().equals(c.path) && e.getResponse().getStatus() == 204)
+                .filter(e -> e.getRequest().getUrl().equals(c.path)
+                        && e.getResponse().getStatus() == 204)
                 .map(com.github.tomakehurst.wiremock.stubbing.ServeEvent::getRequest)
                 .toList();
         assertThat(delivered).singleElement().satisfies(r -> {
             assertThat(r.getHeader("webhook-id")).isEqualTo(id);
-            assertThat(JSON.readTree(r.getBodyAsString()).get("event_id").asText()).isEqualTo(id);
+            assertThat(JSON.readTree(r.getBodyAsString()).get("event_id").asText())
+                    .isEqualTo(id);
             assertThat(signatures(r)).containsExactly(independentSignature(Events.keyOf(c.secret), r));
         });
         assertThat(app.deadLetters().find(letter.id()).orElseThrow().replayStatus())
