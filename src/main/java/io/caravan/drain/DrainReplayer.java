@@ -32,15 +32,6 @@ final class DrainReplayer implements Replayer {
     public void resend(DeadLetter letter) throws Exception {
         OutboundHttp outbound = CamelContextHelper.mandatoryLookup(camel, OutboundHttp.BEAN, OutboundHttp.class);
         outbound.execute(drain.request(
-                letter.idempotencyKey(), header(letter, WebhookHeaders.ID), letter.payload(), letter.correlationId()));
-    }
-
-    /** Dead-letter headers are stored case-insensitively sorted but read back as a plain map. */
-    private static String header(DeadLetter letter, String name) {
-        return letter.headers().entrySet().stream()
-                .filter(h -> h.getKey().equalsIgnoreCase(name))
-                .map(java.util.Map.Entry::getValue)
-                .findFirst()
-                .orElse(null);
+                letter.idempotencyKey(), letter.header(WebhookHeaders.ID), letter.payload(), letter.correlationId()));
     }
 }

@@ -43,16 +43,8 @@ final class KafkaSink implements FeedSink {
     public void prepareReplay(Exchange exchange, DeadLetter letter) {
         KafkaEvents.toRecord(
                 exchange,
-                header(letter, KafkaConstants.KEY),
-                header(letter, KafkaEvents.EVENT_ID_HEADER),
+                letter.header(KafkaConstants.KEY),
+                letter.header(KafkaEvents.EVENT_ID_HEADER),
                 letter.payload());
-    }
-
-    private static String header(DeadLetter letter, String name) {
-        return letter.headers().entrySet().stream()
-                .filter(h -> h.getKey().equalsIgnoreCase(name))
-                .map(java.util.Map.Entry::getValue)
-                .findFirst()
-                .orElse(null);
     }
 }

@@ -59,23 +59,10 @@ public final class DeadLettersControl implements DeadLettersMBean {
 
     @Override
     public String count(String route, String category, String from, String until, String reasonContains) {
-        return audited.run(
-                "count",
-                AuditedOperations.args(
-                        "route",
-                        route,
-                        "category",
-                        category,
-                        "from",
-                        from,
-                        "until",
-                        until,
-                        "reasonContains",
-                        reasonContains),
-                () -> {
-                    ReplayFilter filter = ReplayFilter.of(route, category, from, until, reasonContains);
-                    return deadLetters.count(filter) + " " + filter.describe() + " (dry run: nothing sent)";
-                });
+        return audited.run("count", filterArgs(route, category, from, until, reasonContains), () -> {
+            ReplayFilter filter = ReplayFilter.of(route, category, from, until, reasonContains);
+            return deadLetters.count(filter) + " " + filter.describe() + " (dry run: nothing sent)";
+        });
     }
 
     @Override
@@ -97,19 +84,7 @@ public final class DeadLettersControl implements DeadLettersMBean {
             String route, String category, String from, String until, String reasonContains, int maxPerSecond) {
         return audited.run(
                 "replayFilter",
-                AuditedOperations.args(
-                        "route",
-                        route,
-                        "category",
-                        category,
-                        "from",
-                        from,
-                        "until",
-                        until,
-                        "reasonContains",
-                        reasonContains,
-                        "maxPerSecond",
-                        maxPerSecond),
+                filterArgs(route, category, from, until, reasonContains, "maxPerSecond", maxPerSecond),
                 () -> {
                     ReplayFilter filter = ReplayFilter.of(route, category, from, until, reasonContains);
                     return request(filter, maxPerSecond, filter.routeId() == null ? "any" : filter.routeId());
@@ -165,6 +140,15 @@ public final class DeadLettersControl implements DeadLettersMBean {
             }
             return "dead letter " + id + " of " + letter.routeId() + " discarded: " + reason.trim();
         });
+    }
+
+    /** The filter's arguments for the audit, then {@code more} names and values. */
+    private static Map<String, Object> filterArgs(
+            String route, String category, String from, String until, String reasonContains, Object... more) {
+        Map<String, Object> args = AuditedOperations.args(
+                "route", route, "category", category, "from", from, "until", until, "reasonContains", reasonContains);
+        args.putAll(AuditedOperations.args(more));
+        return args;
     }
 
     private static boolean blank(String text) {

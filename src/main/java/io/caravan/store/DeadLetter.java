@@ -115,6 +115,15 @@ public record DeadLetter(
                 null);
     }
 
+    /** A stored header's value, its name matched in any case (the store keeps them case-insensitively sorted). */
+    public String header(String name) {
+        return headers.entrySet().stream()
+                .filter(h -> h.getKey().equalsIgnoreCase(name))
+                .map(Map.Entry::getValue)
+                .findFirst()
+                .orElse(null);
+    }
+
     /** The hex SHA-256 of the text's UTF-8 bytes. */
     static String sha256(String text) {
         try {
