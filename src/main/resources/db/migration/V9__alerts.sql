@@ -5,7 +5,7 @@ CREATE TABLE alert_event (
     route_id          VARCHAR(100)             NOT NULL,
     severity          VARCHAR(10)              NOT NULL,
     state             VARCHAR(10)              NOT NULL,
-    value             DOUBLE PRECISION,
+    metric_value      DOUBLE PRECISION,
     threshold         DOUBLE PRECISION         NOT NULL,
     summary           VARCHAR(1000),
     first_at          TIMESTAMP WITH TIME ZONE NOT NULL,

@@ -49,18 +49,18 @@ public final class AlertEvents {
 
     static final String INSERT =
             """
-            INSERT INTO alert_event (rule_id, route_id, severity, state, value, threshold, summary, first_at,
+            INSERT INTO alert_event (rule_id, route_id, severity, state, metric_value, threshold, summary, first_at,
                                      last_sent_at, sent_count)
             VALUES (?, ?, ?, 'FIRING', ?, ?, ?, ?, ?, 1)""";
     static final String SENT_AGAIN =
-            "UPDATE alert_event SET value = ?, last_sent_at = ?, sent_count = sent_count + 1 WHERE id = ?";
+            "UPDATE alert_event SET metric_value = ?, last_sent_at = ?, sent_count = sent_count + 1 WHERE id = ?";
     static final String RESOLVE =
-            "UPDATE alert_event SET state = 'RESOLVED', resolved_at = ?, value = ?, last_sent_at = ?,"
+            "UPDATE alert_event SET state = 'RESOLVED', resolved_at = ?, metric_value = ?, last_sent_at = ?,"
                     + " sent_count = sent_count + 1 WHERE id = ?";
     static final String DELIVERY_FAILED =
             "UPDATE alert_event SET delivery_failures = delivery_failures + 1, last_error = ? WHERE id = ?";
     static final String COLUMNS =
-            "id, rule_id, route_id, severity, state, value, threshold, first_at, last_sent_at, sent_count,"
+            "id, rule_id, route_id, severity, state, metric_value, threshold, first_at, last_sent_at, sent_count,"
                     + " resolved_at, delivery_failures, last_error";
     static final String FIRING = "SELECT " + COLUMNS + " FROM alert_event WHERE state = 'FIRING' ORDER BY id";
     static final String RECENT =
@@ -199,7 +199,7 @@ public final class AlertEvents {
             binder.bind(ps);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    double v = rs.getDouble("value");
+                    double v = rs.getDouble("metric_value");
                     Double value = rs.wasNull() ? null : v;
                     events.add(new Event(
                             rs.getLong("id"),
