@@ -35,6 +35,7 @@ public final class PayloadRedaction {
     private final List<String> fields;
     private final Pattern json;
     private final Pattern pairs;
+    private final Pattern secretPairs;
 
     public PayloadRedaction(String commaSeparatedFields) {
         fields = Arrays.stream(commaSeparatedFields.split(","))
@@ -44,7 +45,12 @@ public final class PayloadRedaction {
         String names = fields.stream().map(Pattern::quote).collect(Collectors.joining("|"));
         String any = names.isEmpty() ? SECRET_NAME : "(?i:" + names + ")|" + SECRET_NAME;
         json = Pattern.compile("(\"(?:" + any + ")\"\\s*:\\s*)" + JSON_VALUE);
-        pairs = Pattern.compile("(?<![A-Za-z0-9_.-])((?:" + any + ")=)([^\\s,;&}\\]]+)");
+        pairs = names.isEmpty()
+                ? null
+                : Pattern.compile("(?<![A-Za-z0-9_.-])((?i:" + names + ")=)([^\\s,;&}\\]\"]+)");
+        // a secret's value may hold commas (v1,sig=) or a scheme (Bearer token): up to the next space or delimiter
+        secretPairs = Pattern.compile("(?<![A-Za-z0-9_.-])((?:" + SECRET_NAME + ")[=:]\\s*)"
+                + "((?:(?i:bearer|basic|token|digest)\\s+)?[^\\s;&}\\]\"]+)");
     }
 
     /** The redaction the log configuration uses. */
@@ -67,7 +73,10 @@ public final class PayloadRedaction {
             return text;
         }
         String out = replace(json.matcher(text), "\"" + HeaderRedaction.REDACTED + "\"");
-        return replace(pairs.matcher(out), HeaderRedaction.REDACTED);
+        if (pairs != null) {
+            out = replace(pairs.matcher(out), HeaderRedaction.REDACTED);
+        }
+        return replace(secretPairs.matcher(out), HeaderRedaction.REDACTED);
     }
 
     /** Headers as an operator may see them: secret-like names masked, values redacted like text. */
