@@ -392,8 +392,10 @@ public final class Caravan extends MainListenerSupport {
             return refused != null;
         });
         if (urls.isEmpty()) {
-            LOG.info("no alert channel configured ({} / {}): alerts are kept in alert_event and JMX only",
-                    AlertSettings.TEAMS_URL, AlertSettings.WEBHOOK_URL);
+            LOG.info(
+                    "no alert channel configured ({} / {}): alerts are kept in alert_event and JMX only",
+                    AlertSettings.TEAMS_URL,
+                    AlertSettings.WEBHOOK_URL);
         }
         AlertEvents events = new AlertEvents(store);
         alertDelivery = new AlertDelivery(urls, http, events, settings, meters);

@@ -28,6 +28,8 @@ public final class LogRedactionPolicy implements RewritePolicy {
         if (redacted == null || redacted.equals(message)) {
             return event;
         }
-        return new Log4jLogEvent.Builder(event).setMessage(new SimpleMessage(redacted)).build();
+        return new Log4jLogEvent.Builder(event)
+                .setMessage(new SimpleMessage(redacted))
+                .build();
     }
 }

@@ -45,9 +45,7 @@ public final class PayloadRedaction {
         String names = fields.stream().map(Pattern::quote).collect(Collectors.joining("|"));
         String any = names.isEmpty() ? SECRET_NAME : "(?i:" + names + ")|" + SECRET_NAME;
         json = Pattern.compile("(\"(?:" + any + ")\"\\s*:\\s*)" + JSON_VALUE);
-        pairs = names.isEmpty()
-                ? null
-                : Pattern.compile("(?<![A-Za-z0-9_.-])((?i:" + names + ")=)([^\\s,;&}\\]\"]+)");
+        pairs = names.isEmpty() ? null : Pattern.compile("(?<![A-Za-z0-9_.-])((?i:" + names + ")=)([^\\s,;&}\\]\"]+)");
         // a secret's value may hold commas (v1,sig=) or a scheme (Bearer token): up to the next space or delimiter
         secretPairs = Pattern.compile("(?<![A-Za-z0-9_.-])((?:" + SECRET_NAME + ")[=:]\\s*)"
                 + "((?:(?i:bearer|basic|token|digest)\\s+)?[^\\s;&}\\]\"]+)");
@@ -84,8 +82,7 @@ public final class PayloadRedaction {
         Map<String, String> out = new LinkedHashMap<>();
         if (headers != null) {
             headers.forEach((name, value) -> out.put(
-                    name,
-                    HeaderRedaction.isSecret(name) || isField(name) ? HeaderRedaction.REDACTED : redact(value)));
+                    name, HeaderRedaction.isSecret(name) || isField(name) ? HeaderRedaction.REDACTED : redact(value)));
         }
         return out;
     }

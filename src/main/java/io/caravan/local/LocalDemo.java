@@ -113,7 +113,9 @@ public final class LocalDemo extends RouteBuilder {
 
     private void receiveUnlessDown(Exchange e) throws Exception {
         if (down(started, Instant.now())) {
-            LOG.info("SAP target is down (demo outage of {} s every {} min): 503", OUTAGE.toSeconds(),
+            LOG.info(
+                    "SAP target is down (demo outage of {} s every {} min): 503",
+                    OUTAGE.toSeconds(),
                     OUTAGE_EVERY.toMinutes());
             e.getMessage().getHeaders().clear();
             e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 503);

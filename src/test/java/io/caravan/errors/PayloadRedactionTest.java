@@ -27,7 +27,9 @@ class PayloadRedactionTest {
         String debug = "webhook sub debug: would POST 1 event(s) to https://x.example webhook-id=msg_1 "
                 + "webhook-timestamp=1700000000 webhook-signature=v1,abcDEF123= body={\"apiKey\":\"k-123\"}";
         String out = new PayloadRedaction("").redact(debug);
-        assertThat(out).doesNotContain("abcDEF123", "k-123").contains("webhook-id=msg_1", "webhook-timestamp=1700000000");
+        assertThat(out)
+                .doesNotContain("abcDEF123", "k-123")
+                .contains("webhook-id=msg_1", "webhook-timestamp=1700000000");
     }
 
     /** Guards against an operator's dead-letter listing showing PII or credentials (the stored letter keeps them). */

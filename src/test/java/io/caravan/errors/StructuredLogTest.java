@@ -68,7 +68,10 @@ class StructuredLogTest {
         assertThat(line.path("caravan.idempotencyKey").asText()).isEqualTo("hours-7-r3");
         assertThat(line.path("message").asText()).contains("\"id\":7").contains(HeaderRedaction.REDACTED);
         String raw = line.toString();
-        assertThat(raw).doesNotContain("alice@example.com").doesNotContain("Alice Adams").doesNotContain("s3cr3t");
+        assertThat(raw)
+                .doesNotContain("alice@example.com")
+                .doesNotContain("Alice Adams")
+                .doesNotContain("s3cr3t");
     }
 
     /** Runs the work with the JSON configuration and returns what the console got, one JSON object per line. */

@@ -42,7 +42,9 @@ public enum AlertChannel {
             title.put("weight", "Bolder");
             title.put("size", "Medium");
             title.put("wrap", true);
-            title.put("color", n.resolved() ? "Good" : capitalised(n.rule().severity().cardColor()));
+            title.put(
+                    "color",
+                    n.resolved() ? "Good" : capitalised(n.rule().severity().cardColor()));
             ObjectNode summary = body.addObject();
             summary.put("type", "TextBlock");
             summary.put("text", n.rule().summary());

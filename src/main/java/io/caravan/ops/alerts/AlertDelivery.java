@@ -103,7 +103,11 @@ public final class AlertDelivery implements AutoCloseable {
                     Thread.currentThread().interrupt();
                     return;
                 } catch (RuntimeException e) {
-                    LOG.warn("alert {} to {} failed: {}", job.notification().title(), channel.getKey().tag(), e.toString());
+                    LOG.warn(
+                            "alert {} to {} failed: {}",
+                            job.notification().title(),
+                            channel.getKey().tag(),
+                            e.toString());
                 }
             }
         }
@@ -116,14 +120,19 @@ public final class AlertDelivery implements AutoCloseable {
             pace();
             try {
                 http.post(url, body);
-                meters.counter("caravan.alerts.sent", "channel", channel.tag(), "state", state).increment();
-                LOG.info("alert sent to {}: {}", channel.tag(), job.notification().title());
+                meters.counter("caravan.alerts.sent", "channel", channel.tag(), "state", state)
+                        .increment();
+                LOG.info(
+                        "alert sent to {}: {}",
+                        channel.tag(),
+                        job.notification().title());
                 return;
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
                 Classification c = classifier.classify(e);
-                meters.counter("caravan.alerts.delivery.failures", "channel", channel.tag()).increment();
+                meters.counter("caravan.alerts.delivery.failures", "channel", channel.tag())
+                        .increment();
                 boolean retry = c.category().retryable() && attempt < settings.maxAttempts() && running;
                 String reason = c.category() + ": " + c.reason();
                 LOG.warn(

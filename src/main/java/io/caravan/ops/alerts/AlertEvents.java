@@ -63,8 +63,7 @@ public final class AlertEvents {
             "id, rule_id, route_id, severity, state, metric_value, threshold, first_at, last_sent_at, sent_count,"
                     + " resolved_at, delivery_failures, last_error";
     static final String FIRING = "SELECT " + COLUMNS + " FROM alert_event WHERE state = 'FIRING' ORDER BY id";
-    static final String RECENT =
-            "SELECT " + COLUMNS + " FROM alert_event ORDER BY id DESC FETCH FIRST ? ROWS ONLY";
+    static final String RECENT = "SELECT " + COLUMNS + " FROM alert_event ORDER BY id DESC FETCH FIRST ? ROWS ONLY";
     static final String OVERRIDES = "SELECT route_id, rule_id, threshold, enabled FROM alert_override";
     static final String LATEST_CORRELATION =
             "SELECT correlation_id FROM dead_letter WHERE route_id = ? ORDER BY created_at DESC, id DESC"

@@ -50,8 +50,7 @@ public final class AlertHttp {
     }
 
     /** POSTs the body; returns on 2xx, throws otherwise (status as HttpOperationFailedException, I/O as is). */
-    public void post(String url, String json)
-            throws IOException, InterruptedException, HttpOperationFailedException {
+    public void post(String url, String json) throws IOException, InterruptedException, HttpOperationFailedException {
         String refused = refusal(url);
         if (refused != null) {
             throw new IllegalStateException("alert URL refused: " + refused);

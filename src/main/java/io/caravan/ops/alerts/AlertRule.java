@@ -71,14 +71,18 @@ public record AlertRule(
         StringBuilder selector = new StringBuilder();
         if (!families.isEmpty()) {
             selector.append("family=~\"")
-                    .append(String.join("|", families.stream().map(FamilyRules::tag).sorted().toList()))
+                    .append(String.join(
+                            "|",
+                            families.stream().map(FamilyRules::tag).sorted().toList()))
                     .append('"');
         }
         if (!tiers.isEmpty()) {
             if (selector.length() > 0) {
                 selector.append(',');
             }
-            selector.append("tier=~\"").append(String.join("|", tiers.stream().sorted().toList())).append('"');
+            selector.append("tier=~\"")
+                    .append(String.join("|", tiers.stream().sorted().toList()))
+                    .append('"');
         }
         return "(" + signal.promql() + ") " + comparison.promql() + " " + FormatNumber.of(threshold)
                 + " and on (route) group by (route) (caravan_route_health{" + selector + "})";

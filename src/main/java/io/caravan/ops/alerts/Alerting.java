@@ -42,7 +42,8 @@ public final class Alerting implements Consumer<List<RouteHealth>> {
         }
 
         String describe() {
-            return rule.severity() + " " + rule.id() + " on " + route + ": " + rule.signal().tag() + " "
+            return rule.severity() + " " + rule.id() + " on " + route + ": "
+                    + rule.signal().tag() + " "
                     + FormatNumber.of(value) + " " + rule.comparison().promql() + " " + FormatNumber.of(threshold)
                     + " since " + firstAt + (lastSentAt == null ? " (waiting)" : " last sent " + lastSentAt);
         }
@@ -121,7 +122,9 @@ public final class Alerting implements Consumer<List<RouteHealth>> {
             Active a = active.remove(key);
             if (a.lastSentAt != null) {
                 RouteHealth h = byRoute.get(a.route);
-                a.value = h == null ? Double.NaN : h.signals().get(a.rule.signal()).orElse(Double.NaN);
+                a.value = h == null
+                        ? Double.NaN
+                        : h.signals().get(a.rule.signal()).orElse(Double.NaN);
                 a.details = h == null ? List.of("route no longer running") : details(h);
                 send(a, true, now);
             }
@@ -155,8 +158,13 @@ public final class Alerting implements Consumer<List<RouteHealth>> {
             LOG.warn("alert_event not written for {}: {}", n.title(), e.toString());
         }
         a.lastSentAt = now;
-        LOG.warn("alert {}: {} {} {} (threshold {})", resolved ? "resolved" : "firing", a.rule.id(), a.route,
-                a.rule.signal().tag() + " " + FormatNumber.of(a.value), FormatNumber.of(a.threshold));
+        LOG.warn(
+                "alert {}: {} {} {} (threshold {})",
+                resolved ? "resolved" : "firing",
+                a.rule.id(),
+                a.route,
+                a.rule.signal().tag() + " " + FormatNumber.of(a.value),
+                FormatNumber.of(a.threshold));
         delivery.submit(n, a.eventId);
     }
 

@@ -1,8 +1,6 @@
 package io.caravan.ops.alerts;
 
-import java.lang.management.ManagementFactory;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
+import io.caravan.ops.health.PlatformMBeans;
 
 /** The Alerts MBean. */
 public final class AlertsControl implements AlertsControlMBean {
@@ -20,16 +18,7 @@ public final class AlertsControl implements AlertsControlMBean {
 
     /** Registers (or replaces) the MBean in the platform MBean server. */
     public static void register(AlertsControl control) {
-        try {
-            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            ObjectName name = new ObjectName(OBJECT_NAME);
-            if (server.isRegistered(name)) {
-                server.unregisterMBean(name);
-            }
-            server.registerMBean(control, name);
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot register " + OBJECT_NAME, e);
-        }
+        PlatformMBeans.register(OBJECT_NAME, control);
     }
 
     @Override

@@ -18,7 +18,8 @@ public final class PrometheusRuleFile {
         StringBuilder y = new StringBuilder();
         y.append("# Generated from io.caravan.ops.alerts.AlertRules; do not edit. Regenerate with\n")
                 .append("#   mvn -o test -Dtest=PrometheusRuleFileTest -Dcaravan.docs.write=true\n")
-                .append("# Needs the Prometheus Operator (monitoring.coreos.com/v1); apply with kubectl apply -k k8s/monitoring\n")
+                .append(
+                        "# Needs the Prometheus Operator (monitoring.coreos.com/v1); apply with kubectl apply -k k8s/monitoring\n")
                 .append("apiVersion: monitoring.coreos.com/v1\n")
                 .append("kind: PrometheusRule\n")
                 .append("metadata:\n")
@@ -42,10 +43,12 @@ public final class PrometheusRuleFile {
                         .append(quote("{{ $labels.route }}: " + r.summary()))
                         .append('\n');
                 y.append("            description: ")
-                        .append(quote(r.signal().tag() + " is {{ $value }} (threshold " + r.comparison().promql() + " "
-                                + FormatNumber.of(r.threshold()) + ")"))
+                        .append(quote(r.signal().tag() + " is {{ $value }} (threshold "
+                                + r.comparison().promql() + " " + FormatNumber.of(r.threshold()) + ")"))
                         .append('\n');
-                y.append("            runbook_url: ").append(quote(runbookUrl + "#" + r.id())).append('\n');
+                y.append("            runbook_url: ")
+                        .append(quote(runbookUrl + "#" + r.id()))
+                        .append('\n');
             }
         });
         return y.toString();

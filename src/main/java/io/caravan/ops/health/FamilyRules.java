@@ -60,7 +60,9 @@ public enum FamilyRules {
             "s3-transient-trigger",
             false,
             List.of(new MeterCount("caravan.trigger.processing", id -> "acknowledged".equals(id.getTag("outcome")))),
-            List.of(new MeterCount("caravan.dead.letters"), new MeterCount("caravan.trigger.archive.update.failures"))) {
+            List.of(
+                    new MeterCount("caravan.dead.letters"),
+                    new MeterCount("caravan.trigger.archive.update.failures"))) {
         @Override
         Judgement judge(Signals s) {
             return new Judgement()
@@ -199,6 +201,8 @@ public enum FamilyRules {
     }
 
     static String format(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.format(Locale.ROOT, "%.3f", v);
+        return v == Math.rint(v) && Math.abs(v) < 1e15
+                ? String.valueOf((long) v)
+                : String.format(Locale.ROOT, "%.3f", v);
     }
 }

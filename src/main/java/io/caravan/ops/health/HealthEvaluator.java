@@ -114,9 +114,17 @@ public final class HealthEvaluator implements AutoCloseable {
             if (before == null || before.state() != h.state()) {
                 String from = before == null ? "(new)" : before.state().name();
                 if (h.state() == HealthState.CONNECTED || h.state() == HealthState.PAUSED) {
-                    LOG.info("route {} health {} → {}", h.route(), from, h.describe().substring(h.route().length() + 1));
+                    LOG.info(
+                            "route {} health {} → {}",
+                            h.route(),
+                            from,
+                            h.describe().substring(h.route().length() + 1));
                 } else {
-                    LOG.warn("route {} health {} → {}", h.route(), from, h.describe().substring(h.route().length() + 1));
+                    LOG.warn(
+                            "route {} health {} → {}",
+                            h.route(),
+                            from,
+                            h.describe().substring(h.route().length() + 1));
                 }
             }
             publish(h);
@@ -165,11 +173,20 @@ public final class HealthEvaluator implements AutoCloseable {
                         .tag("state", s.name())
                         .register(meters));
             }
-            list.add(signalGauge(r, Signal.CONSECUTIVE_FAILURES, "caravan.route.consecutive.failures",
+            list.add(signalGauge(
+                    r,
+                    Signal.CONSECUTIVE_FAILURES,
+                    "caravan.route.consecutive.failures",
                     "failures of the route with no success in between, at the last evaluation"));
-            list.add(signalGauge(r, Signal.INCOMPLETE_EXECUTIONS, "caravan.route.incomplete.executions",
+            list.add(signalGauge(
+                    r,
+                    Signal.INCOMPLETE_EXECUTIONS,
+                    "caravan.route.incomplete.executions",
                     "INCOMPLETE executions of the route in the last hour (execution_log)"));
-            list.add(signalGauge(r, Signal.EXECUTION_RUNNING_SECONDS, "caravan.route.execution.running.seconds",
+            list.add(signalGauge(
+                    r,
+                    Signal.EXECUTION_RUNNING_SECONDS,
+                    "caravan.route.execution.running.seconds",
                     "seconds the route's oldest RUNNING execution has been running"));
             return list;
         });

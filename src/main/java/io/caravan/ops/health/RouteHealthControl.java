@@ -3,11 +3,8 @@ package io.caravan.ops.health;
 import io.caravan.errors.PayloadRedaction;
 import io.caravan.store.DeadLetter;
 import io.caravan.store.DeadLetters;
-import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.TreeMap;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 
 /** The RouteHealth MBean: judged routes, their problems, and recent dead letters as operators may see them. */
 public final class RouteHealthControl implements RouteHealthControlMBean {
@@ -24,16 +21,7 @@ public final class RouteHealthControl implements RouteHealthControlMBean {
 
     /** Registers (or replaces) the MBean in the platform MBean server. */
     public static void register(RouteHealthControl control) {
-        try {
-            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            ObjectName name = new ObjectName(OBJECT_NAME);
-            if (server.isRegistered(name)) {
-                server.unregisterMBean(name);
-            }
-            server.registerMBean(control, name);
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot register " + OBJECT_NAME, e);
-        }
+        PlatformMBeans.register(OBJECT_NAME, control);
     }
 
     @Override

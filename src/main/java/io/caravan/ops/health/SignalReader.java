@@ -64,11 +64,14 @@ public final class SignalReader {
                     .filter(e -> e.status() == ExecutionStatus.INCOMPLETE)
                     .filter(e -> !e.startedAt().isBefore(now.minus(INCOMPLETE_WINDOW)))
                     .count());
-            v.put(Signal.EXECUTION_RUNNING_SECONDS, recent.stream()
-                    .filter(e -> e.status() == ExecutionStatus.RUNNING)
-                    .mapToDouble(e -> Duration.between(e.startedAt(), now).toMillis() / 1000.0)
-                    .max()
-                    .orElse(0));
+            v.put(
+                    Signal.EXECUTION_RUNNING_SECONDS,
+                    recent.stream()
+                            .filter(e -> e.status() == ExecutionStatus.RUNNING)
+                            .mapToDouble(
+                                    e -> Duration.between(e.startedAt(), now).toMillis() / 1000.0)
+                            .max()
+                            .orElse(0));
         }
         v.put(Signal.CONSECUTIVE_FAILURES, (double) streak);
         v.put(Signal.BACKLOG_AGE_SECONDS, gauge("caravan.feed.backlog.age.seconds", route));
@@ -83,11 +86,12 @@ public final class SignalReader {
                     sum(route, List.of(new FamilyRules.MeterCount("caravan.trigger.delete.failures"))));
             v.put(Signal.ARCHIVE_FAILURE_RATIO, h.ratio(1));
             v.put(Signal.DELETE_FAILURE_RATIO, h.ratio(2));
-            v.put(Signal.PROCESSING_SECONDS, meters.find("caravan.trigger.processing").tag("route", route).timers()
-                    .stream()
-                    .mapToDouble(t -> t.max(TimeUnit.SECONDS))
-                    .max()
-                    .orElse(Double.NaN));
+            v.put(
+                    Signal.PROCESSING_SECONDS,
+                    meters.find("caravan.trigger.processing").tag("route", route).timers().stream()
+                            .mapToDouble(t -> t.max(TimeUnit.SECONDS))
+                            .max()
+                            .orElse(Double.NaN));
         }
         return Signals.of(v);
     }

@@ -85,9 +85,11 @@ class AlertStormTest {
         evaluate(4 * 14); // 14 more minutes, still failing, well inside the 4 h repeat interval
 
         awaitRequests(2);
-        assertThat(bodies()).extracting(b -> rule(b)).containsExactlyInAnyOrder(
-                "feed-dead-letters", "feed-consecutive-failures");
-        assertThat(events.firing()).hasSize(2).allSatisfy(e -> assertThat(e.sentCount()).isEqualTo(1));
+        assertThat(bodies())
+                .extracting(b -> rule(b))
+                .containsExactlyInAnyOrder("feed-dead-letters", "feed-consecutive-failures");
+        assertThat(events.firing()).hasSize(2).allSatisfy(e -> assertThat(e.sentCount())
+                .isEqualTo(1));
 
         bench.count("caravan.feed.rows.delivered", "feed-a", 1); // recovered: the next row is delivered
         evaluate(4 * 20); // the dead letters leave the 15-minute window
@@ -96,8 +98,9 @@ class AlertStormTest {
         awaitRequests(4);
         List<JsonNode> resolved =
                 bodies().stream().filter(b -> title(b).startsWith("RESOLVED")).toList();
-        assertThat(resolved).extracting(b -> rule(b)).containsExactlyInAnyOrder(
-                "feed-dead-letters", "feed-consecutive-failures");
+        assertThat(resolved)
+                .extracting(b -> rule(b))
+                .containsExactlyInAnyOrder("feed-dead-letters", "feed-consecutive-failures");
         assertThat(events.firing()).isEmpty();
         assertThat(events.recent(10)).hasSize(2).allSatisfy(e -> {
             assertThat(e.state()).isEqualTo("RESOLVED");
@@ -170,7 +173,9 @@ class AlertStormTest {
         assertThat(action.path("type").asText()).isEqualTo("Action.OpenUrl");
         assertThat(action.path("url").asText())
                 .isEqualTo("https://runbook.example/docs/runbook.md#feed-consecutive-failures");
-        assertThat(RECEIVER.findAll(postRequestedFor(urlEqualTo("/teams"))).get(0).getHeader("Content-Type"))
+        assertThat(RECEIVER.findAll(postRequestedFor(urlEqualTo("/teams")))
+                        .get(0)
+                        .getHeader("Content-Type"))
                 .startsWith("application/json");
     }
 
@@ -228,7 +233,8 @@ class AlertStormTest {
     }
 
     private static List<JsonNode> bodies() {
-        return RECEIVER.findAll(postRequestedFor(urlEqualTo("/teams")).withRequestBody(containing("AdaptiveCard")))
+        return RECEIVER
+                .findAll(postRequestedFor(urlEqualTo("/teams")).withRequestBody(containing("AdaptiveCard")))
                 .stream()
                 .map(r -> {
                     try {
@@ -241,7 +247,13 @@ class AlertStormTest {
     }
 
     private static String title(JsonNode message) {
-        return message.path("attachments").get(0).path("content").path("body").get(0).path("text").asText();
+        return message.path("attachments")
+                .get(0)
+                .path("content")
+                .path("body")
+                .get(0)
+                .path("text")
+                .asText();
     }
 
     private static String rule(JsonNode message) {

@@ -30,7 +30,9 @@ class PrometheusRuleFileTest {
             Files.createDirectories(FILE.getParent());
             Files.writeString(FILE, expected);
         }
-        assertThat(FILE).as("run: mvn test -Dtest=PrometheusRuleFileTest -Dcaravan.docs.write=true").exists();
+        assertThat(FILE)
+                .as("run: mvn test -Dtest=PrometheusRuleFileTest -Dcaravan.docs.write=true")
+                .exists();
         assertThat(Files.readString(FILE))
                 .as("%s is stale; run: mvn test -Dtest=PrometheusRuleFileTest -Dcaravan.docs.write=true", FILE)
                 .isEqualTo(expected);
@@ -44,13 +46,16 @@ class PrometheusRuleFileTest {
     void every_metric_in_an_expression_is_declared_in_code() throws IOException {
         Set<String> exported = exportedNames();
         Set<String> used = new HashSet<>();
-        Matcher m = Pattern.compile("caravan_[a-z_]+").matcher(
-                String.join("\n", AlertRules.all().stream().map(AlertRule::promql).toList()));
+        Matcher m = Pattern.compile("caravan_[a-z_]+")
+                .matcher(String.join(
+                        "\n", AlertRules.all().stream().map(AlertRule::promql).toList()));
         while (m.find()) {
             used.add(m.group());
         }
         assertThat(used).isNotEmpty();
-        assertThat(used).allSatisfy(name -> assertThat(exported).as("meters declared in src/main/java").contains(name));
+        assertThat(used).allSatisfy(name -> assertThat(exported)
+                .as("meters declared in src/main/java")
+                .contains(name));
     }
 
     /** Guards against an alert whose runbook link leads nowhere: docs/runbook.md has a section per rule. */

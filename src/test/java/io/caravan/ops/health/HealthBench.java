@@ -39,7 +39,20 @@ public final class HealthBench {
     /** A started route of the template at the tier. */
     public void route(String routeId, String template, String tier) {
         rows.add(new RouteConfigRow(
-                routeId, template, true, tier, null, null, "{}", null, null, null, null, null, 1, clock.instant(),
+                routeId,
+                template,
+                true,
+                tier,
+                null,
+                null,
+                "{}",
+                null,
+                null,
+                null,
+                null,
+                null,
+                1,
+                clock.instant(),
                 "test"));
         statuses.put(routeId, ServiceStatus.Started);
     }
@@ -53,8 +66,8 @@ public final class HealthBench {
     }
 
     public void deadLetter(String routeId, String correlationId) {
-        deadLetters.record(DeadLetter.of(
-                routeId, correlationId, "k", "TRANSIENT", 503, "HTTP 503", 3, "{\"id\":1}", Map.of()));
+        deadLetters.record(
+                DeadLetter.of(routeId, correlationId, "k", "TRANSIENT", 503, "HTTP 503", 3, "{\"id\":1}", Map.of()));
     }
 
     public HealthState state(String routeId) {

@@ -47,14 +47,15 @@ class RouteHealthReadinessTest {
         s.put("caravan.alerts.evaluate-every", "200ms");
         try (CaravanApp app = CaravanApp.start(s)) {
             app.profiles().upsert(new DrainProfile("TEST_HEALTH", Duration.ofSeconds(1), 5, 1, "test"));
-            app.routeConfig().upsert(
-                    FeedRow.jdbc("down-feed", "TEST_HEALTH", "hs", TARGET.baseUrl() + "/down")
-                            .retry(1, 10, 10)
-                            .row(),
-                    "test");
+            app.routeConfig()
+                    .upsert(
+                            FeedRow.jdbc("down-feed", "TEST_HEALTH", "hs", TARGET.baseUrl() + "/down")
+                                    .retry(1, 10, 10)
+                                    .row(),
+                            "test");
 
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(jmx("state", "down-feed"))
-                    .isEqualTo("FAILING"));
+            await().atMost(Duration.ofSeconds(20))
+                    .untilAsserted(() -> assertThat(jmx("state", "down-feed")).isEqualTo("FAILING"));
 
             HttpResponse<String> health = get(app, "/health");
             assertThat(health.body()).contains("route-health").contains("FAILING: down-feed");
@@ -63,24 +64,24 @@ class RouteHealthReadinessTest {
             assertThat(ready.body()).contains("UP");
             assertThat(get(app, "/health/live").statusCode()).isEqualTo(200);
             assertThat(get(app, "/observe/metrics").body())
-                    .containsPattern("caravan_route_health\\{[^}]*route=\"down-feed\"[^}]*state=\"FAILING\"[^}]*} 1\\.0")
+                    .containsPattern(
+                            "caravan_route_health\\{[^}]*route=\"down-feed\"[^}]*state=\"FAILING\"[^}]*} 1\\.0")
                     .containsPattern("caravan_route_consecutive_failures\\{route=\"down-feed\"} [1-9]");
         }
     }
 
     private static Object jmx(String operation, String route) throws Exception {
         return ManagementFactory.getPlatformMBeanServer()
-                .invoke(
-                        new ObjectName(RouteHealthControl.OBJECT_NAME),
-                        operation,
-                        new Object[] {route},
-                        new String[] {String.class.getName()});
+                .invoke(new ObjectName(RouteHealthControl.OBJECT_NAME), operation, new Object[] {route}, new String[] {
+                    String.class.getName()
+                });
     }
 
     private static HttpResponse<String> get(CaravanApp app, String path) throws Exception {
         return HttpClient.newHttpClient()
                 .send(
-                        HttpRequest.newBuilder(URI.create(app.managementUrl(path))).build(),
+                        HttpRequest.newBuilder(URI.create(app.managementUrl(path)))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -54,7 +54,8 @@ class RouteHealthTest {
     void feed_backlog_past_five_then_ten_minutes_degrades_then_fails_and_no_meter_is_no_data() {
         bench.route("feed-c", "watermark-feed", "T3");
         assertThat(bench.state("feed-c")).isEqualTo(CONNECTED);
-        assertThat(bench.evaluator.current().get("feed-c").signals().get(Signal.BACKLOG_AGE_SECONDS)).isEmpty();
+        assertThat(bench.evaluator.current().get("feed-c").signals().get(Signal.BACKLOG_AGE_SECONDS))
+                .isEmpty();
 
         AtomicLong age = new AtomicLong(400);
         Gauge.builder("caravan.feed.backlog.age.seconds", age, AtomicLong::get)
@@ -120,12 +121,14 @@ class RouteHealthTest {
         depth.set(0);
 
         // 101 messages handled in the window, 10 archive updates failed: 9.9% > 5%
-        bench.meters.timer("caravan.trigger.processing", "route", "trg-a", "outcome", "acknowledged")
+        bench.meters
+                .timer("caravan.trigger.processing", "route", "trg-a", "outcome", "acknowledged")
                 .record(Duration.ofMillis(5));
         bench.clock.advance(Duration.ofSeconds(15));
         bench.state("trg-a");
         for (int i = 0; i < 100; i++) {
-            bench.meters.timer("caravan.trigger.processing", "route", "trg-a", "outcome", "acknowledged")
+            bench.meters
+                    .timer("caravan.trigger.processing", "route", "trg-a", "outcome", "acknowledged")
                     .record(Duration.ofMillis(5));
         }
         bench.count("caravan.trigger.archive.update.failures", "trg-a", 10);
@@ -180,16 +183,25 @@ class RouteHealthTest {
         bench.count("caravan.webhook.failed.attempts", "sub-c", 3);
         bench.evaluator.evaluate();
         for (HealthState s : HealthState.values()) {
-            double v = bench.meters.get("caravan.route.health")
+            double v = bench.meters
+                    .get("caravan.route.health")
                     .tags("route", "sub-c", "state", s.name(), "family", "delivery", "tier", "T4")
                     .gauge()
                     .value();
             assertThat(v).as(s.name()).isEqualTo(s == FAILING ? 1.0 : 0.0);
         }
-        assertThat(bench.meters.get("caravan.route.consecutive.failures").tag("route", "sub-c").gauge().value())
+        assertThat(bench.meters
+                        .get("caravan.route.consecutive.failures")
+                        .tag("route", "sub-c")
+                        .gauge()
+                        .value())
                 .isEqualTo(3.0);
         bench.rows.clear();
         bench.evaluator.evaluate();
-        assertThat(bench.meters.find("caravan.route.health").tag("route", "sub-c").gauges()).isEmpty();
+        assertThat(bench.meters
+                        .find("caravan.route.health")
+                        .tag("route", "sub-c")
+                        .gauges())
+                .isEmpty();
     }
 }
