@@ -20,14 +20,19 @@ import java.util.function.Predicate;
  * One health rule set per route family: which meters count as a success and as a failure of the route (for
  * consecutive failures), whether it keeps an execution log, and how its signals map to a {@link HealthState}. The
  * rules are written out per family so that an operator can read why a route is DEGRADED or FAILING.
+ *
+ * <p>Feed and drain count failures with the shared error handling's caravan_dead_letters_total, which moves as each
+ * row is dead-lettered; their delivered counters move once per page. A target that is down for the length of a page
+ * therefore shows as failures in a row while the page is still running. Only a delivery ends a streak: a dead-lettered
+ * row read again counts as a duplicate, which proves nothing about the target.
  */
 public enum FamilyRules {
     /** watermark-feed: failures in a row (dead-lettered rows, failed or incomplete executions) and the backlog. */
     FEED(
             "watermark-feed",
             true,
-            List.of(new MeterCount("caravan.feed.rows.delivered"), new MeterCount("caravan.feed.rows.duplicate")),
-            List.of(new MeterCount("caravan.feed.rows.dead.lettered"))) {
+            List.of(new MeterCount("caravan.feed.rows.delivered")),
+            List.of(new MeterCount("caravan.dead.letters"))) {
         @Override
         Judgement judge(Signals s) {
             return new Judgement()
@@ -43,8 +48,8 @@ public enum FamilyRules {
     DRAIN(
             "queue-drain",
             true,
-            List.of(new MeterCount("caravan.drain.events.delivered"), new MeterCount("caravan.drain.events.duplicate")),
-            List.of(new MeterCount("caravan.drain.events.dead.lettered"))) {
+            List.of(new MeterCount("caravan.drain.events.delivered")),
+            List.of(new MeterCount("caravan.dead.letters"))) {
         @Override
         Judgement judge(Signals s) {
             return new Judgement()

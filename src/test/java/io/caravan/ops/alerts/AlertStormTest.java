@@ -79,7 +79,7 @@ class AlertStormTest {
             for (int i = 0; i < 250; i++) {
                 bench.deadLetter("feed-a", "feed-a/" + (tick + 7));
             }
-            bench.count("caravan.feed.rows.dead.lettered", "feed-a", 250);
+            bench.count("caravan.dead.letters", "feed-a", 250, "category", "TRANSIENT");
             evaluate(1);
         }
         evaluate(4 * 14); // 14 more minutes, still failing, well inside the 4 h repeat interval
@@ -147,7 +147,7 @@ class AlertStormTest {
         bench.executions.finish(execution, 1, 3, 0, 0, 3, io.caravan.store.ExecutionStatus.COMPLETE, null);
         evaluate(1);
         bench.deadLetter("feed-t", "feed-t/" + execution);
-        bench.count("caravan.feed.rows.dead.lettered", "feed-t", 3);
+        bench.count("caravan.dead.letters", "feed-t", 3, "category", "TRANSIENT");
         evaluate(3);
         awaitRequests(1);
 

@@ -24,11 +24,11 @@ class RouteHealthTest {
         bench.count("caravan.feed.rows.delivered", "feed-a", 5);
         assertThat(bench.state("feed-a")).isEqualTo(CONNECTED);
 
-        bench.count("caravan.feed.rows.dead.lettered", "feed-a", 1);
+        bench.count("caravan.dead.letters", "feed-a", 1, "category", "TRANSIENT");
         bench.clock.advance(Duration.ofSeconds(15));
         assertThat(bench.state("feed-a")).isEqualTo(DEGRADED);
 
-        bench.count("caravan.feed.rows.dead.lettered", "feed-a", 2);
+        bench.count("caravan.dead.letters", "feed-a", 2, "category", "PERMANENT");
         bench.clock.advance(Duration.ofSeconds(15));
         assertThat(bench.state("feed-a")).isEqualTo(FAILING);
         assertThat(bench.evaluator.current().get("feed-a").reasons()).contains("consecutive_failures 3 ≥ 3");
