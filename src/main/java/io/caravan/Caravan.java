@@ -34,6 +34,7 @@ import io.caravan.ops.health.HealthEvaluator;
 import io.caravan.ops.health.RouteHealthCheck;
 import io.caravan.ops.health.RouteHealthControl;
 import io.caravan.ops.health.SignalReader;
+import io.caravan.ops.health.StoreHealthCheck;
 import io.caravan.store.ConfigAudit;
 import io.caravan.store.DeadLetter;
 import io.caravan.store.DeadLetters;
@@ -365,6 +366,7 @@ public final class Caravan extends MainListenerSupport {
                 meters,
                 clock);
         HealthCheckRegistry.get(camel).register(new RouteHealthCheck(health));
+        HealthCheckRegistry.get(camel).register(new StoreHealthCheck(store));
         RouteHealthControl.register(new RouteHealthControl(health, deadLetters));
 
         String teamsUrl = alertSecret(AlertSettings.TEAMS_URL);

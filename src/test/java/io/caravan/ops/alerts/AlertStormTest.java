@@ -123,6 +123,27 @@ class AlertStormTest {
         assertThat(bodies()).extracting(b -> fact(b, "Route")).containsExactlyInAnyOrder("sub-a", "sub-b");
     }
 
+    /** Guards against a route's alert_override being ignored: a higher threshold holds, a rule switched off is off. */
+    @Test
+    void a_routes_override_raises_a_threshold_or_switches_a_rule_off() throws Exception {
+        bench.route("sub-o", "webhook-delivery", "T2");
+        try (var c = bench.store.getConnection();
+                var st = c.createStatement()) {
+            st.execute("INSERT INTO alert_override (route_id, rule_id, threshold, enabled) VALUES"
+                    + " ('sub-o', 'delivery-consecutive-failures', 10, TRUE),"
+                    + " ('sub-o', 'delivery-dead-letters', NULL, FALSE)");
+        }
+        evaluate(1);
+        bench.deadLetter("sub-o", "sub-o/0:1");
+        bench.count("caravan.webhook.failed.attempts", "sub-o", 5);
+        evaluate(4);
+        assertThat(RECEIVER.findAll(postRequestedFor(urlEqualTo("/teams")))).isEmpty();
+        bench.count("caravan.webhook.failed.attempts", "sub-o", 5);
+        evaluate(4);
+        awaitRequests(1);
+        assertThat(fact(bodies().get(0), "Threshold")).isEqualTo(">= 10");
+    }
+
     /** Guards against a flapping condition sending anything before the group wait has passed. */
     @Test
     void a_condition_that_clears_within_the_group_wait_sends_nothing() {
