@@ -12,7 +12,8 @@ import java.util.stream.Collectors;
 /**
  * Hides personal data and secrets from what people read: log lines, debug-mode output and dead letters shown to
  * operators. Configured payload fields (caravan.logs.redact-fields; PII such as email, name, iban) are masked
- * wherever they appear as a JSON member ({@code "email":"a@b.c"}) or a {@code field=value} pair, and so are values
+ * wherever they appear as a JSON member ({@code "email":"a@b.c"}) or a map entry or query parameter
+ * ({@code {id=7, email=a@b.c}}, {@code ?email=a@b.c&}), and so are {@code name=value} or {@code name: value} values
  * of secret-like names ({@link HeaderRedaction}'s rule: authorization, cookie, anything with secret, token, password,
  * signature or apikey in its name). The stored dead letter keeps the payload (a replay needs it); only what is shown
  * is redacted.
@@ -45,7 +46,10 @@ public final class PayloadRedaction {
         String names = fields.stream().map(Pattern::quote).collect(Collectors.joining("|"));
         String any = names.isEmpty() ? SECRET_NAME : "(?i:" + names + ")|" + SECRET_NAME;
         json = Pattern.compile("(\"(?:" + any + ")\"\\s*:\\s*)" + JSON_VALUE);
-        pairs = names.isEmpty() ? null : Pattern.compile("(?<![A-Za-z0-9_.-])((?i:" + names + ")=)([^\\s,;&}\\]\"]+)");
+        // name=value only where a map or a query string puts it ({id=7, email=..}, ?email=..&), not in any prose
+        pairs = names.isEmpty()
+                ? null
+                : Pattern.compile("(?<=[{,&?]|[{,&?] )((?i:" + names + ")=)([^\\s,;&}\\]\"]+)");
         // a secret's value may hold commas (v1,sig=) or a scheme (Bearer token): up to the next space or delimiter
         secretPairs = Pattern.compile("(?<![A-Za-z0-9_.-])((?:" + SECRET_NAME + ")[=:]\\s*)"
                 + "((?:(?i:bearer|basic|token|digest)\\s+)?[^\\s;&}\\]\"]+)");

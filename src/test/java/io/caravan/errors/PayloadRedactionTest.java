@@ -15,10 +15,12 @@ class PayloadRedactionTest {
     @Test
     void configured_fields_are_masked_in_json_and_pairs_and_the_rest_is_kept() {
         String text = "{\"id\":7,\"Email\":\"a@b.example\",\"name\" : \"Ann \\\"Q\\\" Lee\",\"iban\":null,"
-                + "\"hours\":7.5,\"nested\":{\"email\":\"c@d.example\"}} name=Ann iban=DE89370400440532013000 id=9";
+                + "\"hours\":7.5,\"nested\":{\"email\":\"c@d.example\"}} {id=9, name=Ann} ?iban=DE89370400440532013000&x=1"
+                + " consumer name=forwarding";
         String out = redaction.redact(text);
         assertThat(out).doesNotContain("a@b.example", "Ann", "Lee", "c@d.example", "DE8937");
-        assertThat(out).contains("\"id\":7", "\"hours\":7.5", "id=9", "\"Email\":\"***redacted***\"");
+        assertThat(out).contains("\"id\":7", "\"hours\":7.5", "{id=9", "\"Email\":\"***redacted***\"", "x=1");
+        assertThat(out).as("prose is not a payload").endsWith("consumer name=forwarding");
     }
 
     /** Guards against secrets in debug-mode output: signature, token and Authorization values. */
