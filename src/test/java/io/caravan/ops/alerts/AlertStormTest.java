@@ -40,6 +40,7 @@ class AlertStormTest {
     private final HealthBench bench = new HealthBench();
     private final AlertEvents events = new AlertEvents(bench.store);
     private AlertDelivery delivery;
+    private Alerting alerting;
 
     @BeforeEach
     void receiver() {
@@ -58,7 +59,8 @@ class AlertStormTest {
                 events,
                 settings,
                 bench.meters);
-        bench.evaluator.addListener(new Alerting(AlertRules.all(), events, delivery, settings, bench.clock));
+        alerting = new Alerting(AlertRules.all(), events, delivery, settings, bench.clock);
+        bench.evaluator.addListener(alerting);
     }
 
     @AfterEach
@@ -71,7 +73,7 @@ class AlertStormTest {
      * whole cooldown, and exactly one resolved message per rule once the route recovers.
      */
     @Test
-    void a_thousand_failures_in_a_minute_give_one_notification_per_rule_and_one_resolved_each() {
+    void a_thousand_failures_in_a_minute_give_one_notification_per_rule_and_one_resolved_each() throws Exception {
         bench.route("feed-a", "watermark-feed", "T3");
         bench.count("caravan.feed.rows.delivered", "feed-a", 10);
         evaluate(1);
