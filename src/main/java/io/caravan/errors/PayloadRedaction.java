@@ -47,9 +47,7 @@ public final class PayloadRedaction {
         String any = names.isEmpty() ? SECRET_NAME : "(?i:" + names + ")|" + SECRET_NAME;
         json = Pattern.compile("(\"(?:" + any + ")\"\\s*:\\s*)" + JSON_VALUE);
         // name=value only where a map or a query string puts it ({id=7, email=..}, ?email=..&), not in any prose
-        pairs = names.isEmpty()
-                ? null
-                : Pattern.compile("(?<=[{,&?]|[{,&?] )((?i:" + names + ")=)([^\\s,;&}\\]\"]+)");
+        pairs = names.isEmpty() ? null : Pattern.compile("(?<=[{,&?]|[{,&?] )((?i:" + names + ")=)([^\\s,;&}\\]\"]+)");
         // a secret's value may hold commas (v1,sig=) or a scheme (Bearer token): up to the next space or delimiter
         secretPairs = Pattern.compile("(?<![A-Za-z0-9_.-])((?:" + SECRET_NAME + ")[=:]\\s*)"
                 + "((?:(?i:bearer|basic|token|digest)\\s+)?[^\\s;&}\\]\"]+)");

@@ -158,13 +158,19 @@ public final class Alerting implements Consumer<List<RouteHealth>> {
             LOG.warn("alert_event not written for {}: {}", n.title(), e.toString());
         }
         a.lastSentAt = now;
-        LOG.warn(
-                "alert {}: {} {} {} (threshold {})",
-                resolved ? "resolved" : "firing",
-                a.rule.id(),
-                a.route,
-                a.rule.signal().tag() + " " + FormatNumber.of(a.value),
-                FormatNumber.of(a.threshold));
+        String line = "alert {}: {} {} {} (threshold {})";
+        Object[] args = {
+            resolved ? "resolved" : "firing",
+            a.rule.id(),
+            a.route,
+            a.rule.signal().tag() + " " + FormatNumber.of(a.value),
+            FormatNumber.of(a.threshold)
+        };
+        if (resolved) {
+            LOG.info(line, args);
+        } else {
+            LOG.warn(line, args);
+        }
         delivery.submit(n, a.eventId);
     }
 

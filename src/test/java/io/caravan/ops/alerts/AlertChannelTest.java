@@ -20,7 +20,16 @@ class AlertChannelTest {
     private static Notification notification(boolean resolved, List<String> details) {
         Instant t = Instant.parse("2026-01-05T08:00:00Z");
         return new Notification(
-                RULE, "sub-a", resolved, 4, 1, details, "sub-a/0:17", null, t, t.plusSeconds(45),
+                RULE,
+                "sub-a",
+                resolved,
+                4,
+                1,
+                details,
+                "sub-a/0:17",
+                null,
+                t,
+                t.plusSeconds(45),
                 "https://runbook.example/docs/runbook.md#delivery-dead-letters");
     }
 
