@@ -107,6 +107,12 @@ final class CaravanFeedDrain implements Drain {
                 System.out.println("  caravan: first execution delivered " + first.rowsDelivered() + " rows ("
                         + first.status() + ", " + first.cycles() + " cycles)");
             }
+            List<Execution> all = app.executionLog().recent(ROUTE_ID, 1000);
+            long read = all.stream().mapToLong(Execution::rowsRead).sum();
+            long delivered = all.stream().mapToLong(Execution::rowsDelivered).sum();
+            System.out.printf(
+                    "  caravan: %d rows read for %d delivered in %d executions: %.3f rows read per row delivered%n",
+                    read, delivered, all.size(), delivered == 0 ? Double.NaN : (double) read / delivered);
             return new Run(name(), backlog.rows, (end - start) / 1e9, inner, cpuSeconds, sink.check());
         } finally {
             app.close();

@@ -2,12 +2,9 @@ package io.caravan;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.caravan.config.ConfigHealthCheck;
-import io.caravan.config.EgressAllowlist;
 import io.caravan.config.Reconciler;
-import io.caravan.config.RouteConfigControl;
 import io.caravan.config.RouteConfigSeed;
 import io.caravan.config.RouteConfigValidator;
-import io.caravan.delivery.PlainHttpHosts;
 import io.caravan.delivery.WebhookDeliveryFamily;
 import io.caravan.drain.DrainOutcomes;
 import io.caravan.drain.QueueDrainFamily;
@@ -22,6 +19,8 @@ import io.caravan.feed.FeedStores;
 import io.caravan.feed.RowOutcomes;
 import io.caravan.feed.WatermarkFeedFamily;
 import io.caravan.inbound.InboundWebhookFamily;
+import io.caravan.ops.OperatorJolokia;
+import io.caravan.ops.OpsMBeans;
 import io.caravan.ops.alerts.AlertChannel;
 import io.caravan.ops.alerts.AlertDelivery;
 import io.caravan.ops.alerts.AlertEvents;
@@ -35,6 +34,8 @@ import io.caravan.ops.health.RouteHealthCheck;
 import io.caravan.ops.health.RouteHealthControl;
 import io.caravan.ops.health.SignalReader;
 import io.caravan.ops.health.StoreHealthCheck;
+import io.caravan.outbound.Egress;
+import io.caravan.outbound.OutboundHttp;
 import io.caravan.store.ConfigAudit;
 import io.caravan.store.DeadLetter;
 import io.caravan.store.DeadLetters;
@@ -45,6 +46,7 @@ import io.caravan.store.LedgerHeartbeat;
 import io.caravan.store.LedgerTimings;
 import io.caravan.store.RouteConfigRow;
 import io.caravan.store.RouteConfigStore;
+import io.caravan.store.RoutePauses;
 import io.caravan.store.Stores;
 import io.caravan.store.TakeoverReason;
 import io.caravan.store.TriggerRedrives;
@@ -80,11 +82,13 @@ import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.component.kafka.KafkaComponent;
 import org.apache.camel.component.kafka.KafkaConfiguration;
 import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.component.platform.http.plugin.JolokiaPlatformHttpPlugin;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.model.Model;
+import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.PropertyBindingSupport;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -105,16 +109,20 @@ public final class Caravan extends MainListenerSupport {
     public static final String RECONCILER = "caravanReconciler";
 
     private static final String KAFKA_ENV_PREFIX = "CAMEL_COMPONENT_KAFKA_";
+    private static final String MANAGEMENT_AUTH = "camel.management.authenticationEnabled";
+    private static final String MANAGEMENT_USERS = "camel.management.basicPropertiesFile";
 
     private CamelContext camel;
     private HikariDataSource store;
     private final Map<String, HikariDataSource> sources = new ConcurrentHashMap<>();
     private Reconciler reconciler;
     private RouteConfigStore configs;
+    private OutboundHttp outbound;
     private LedgerHeartbeat heartbeat;
     private HealthEvaluator health;
     private AlertDelivery alertDelivery;
     private Path dataDir;
+    private OpsMBeans opsMBeans;
 
     /** A camel-main with caravan's listener; {@code overrides} win over application.properties (tests use them). */
     public static Main newMain(Map<String, String> overrides) {
@@ -132,6 +140,53 @@ public final class Caravan extends MainListenerSupport {
         main.getCamelContext()
                 .getRegistry()
                 .bind(MicrometerConstants.METRICS_REGISTRY_NAME, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        // found by id before Camel's own: /observe/jolokia passes the authenticated user to caravan's MBeans
+        main.getCamelContext().getRegistry().bind(JolokiaPlatformHttpPlugin.NAME, new OperatorJolokia());
+        PropertiesComponent properties = main.getCamelContext().getPropertiesComponent();
+        localManagementAuthentication(properties);
+        jolokiaOnlyWithAuthentication(properties);
+    }
+
+    /**
+     * Jolokia runs operations (caravan's MBeans, Camel's route controls): it is served only behind the management
+     * server's authentication, never open on a port the Kubernetes base binds to every interface.
+     */
+    private static void jolokiaOnlyWithAuthentication(PropertiesComponent properties) {
+        boolean jolokia = Boolean.parseBoolean(
+                properties.resolveProperty("camel.management.jolokiaEnabled").orElse("false"));
+        boolean authenticated =
+                Boolean.parseBoolean(properties.resolveProperty(MANAGEMENT_AUTH).orElse("false"));
+        if (jolokia && !authenticated) {
+            properties.addOverrideProperty("camel.management.jolokiaEnabled", "false");
+            LOG.warn("/observe/jolokia is off because management authentication is off "
+                    + "(CAMEL_MANAGEMENT_AUTHENTICATIONENABLED, CAMEL_MANAGEMENT_BASICPROPERTIESFILE)");
+        }
+    }
+
+    /**
+     * Local mode protects /observe too: unless a users file is configured or CAMEL_MANAGEMENT_AUTHENTICATIONENABLED
+     * says otherwise, a development user is generated under the data directory and authentication is turned on
+     * (before camel-main configures the management server from these settings).
+     */
+    private static void localManagementAuthentication(PropertiesComponent properties) {
+        boolean local =
+                "local".equals(properties.resolveProperty("caravan.mode").orElse("local"));
+        boolean usersConfigured = properties
+                .resolveProperty(MANAGEMENT_USERS)
+                .filter(f -> !f.isBlank())
+                .isPresent();
+        if (!local || usersConfigured || System.getenv("CAMEL_MANAGEMENT_AUTHENTICATIONENABLED") != null) {
+            return;
+        }
+        Path dir = Path.of(properties.resolveProperty(DataDirectory.SETTING).orElse(DataDirectory.DEFAULT));
+        DataDirectory.create(dir);
+        Path users = LocalManagementUser.ensure(dir);
+        properties.addOverrideProperty(MANAGEMENT_AUTH, "true");
+        properties.addOverrideProperty(MANAGEMENT_USERS, users.toString());
+        LOG.info(
+                "management port: /observe/* needs the development user '{}' from {} (cat the file for its password)",
+                LocalManagementUser.USER,
+                users);
     }
 
     @Override
@@ -200,6 +255,10 @@ public final class Caravan extends MainListenerSupport {
         camel.getRegistry().bind(DrainOutcomes.BEAN_NAME, new DrainOutcomes());
         camel.getRegistry().bind(DATA_SOURCE, store);
         camel.getRegistry().bind(LEDGER, ledger);
+        Egress egress = Egress.of(
+                property(Egress.ALLOWED_HOSTS, ""), property(Egress.PLAIN_HTTP_HOSTS, Egress.DEFAULT_PLAIN_HTTP_HOSTS));
+        outbound = new OutboundHttp(egress, outboundSettings());
+        camel.getRegistry().bind(OutboundHttp.BEAN, outbound);
 
         Path routesDir = Path.of(property("caravan.routes.dir", "routes"));
         SecretRoots secretRoots = SecretRoots.of(
@@ -222,22 +281,22 @@ public final class Caravan extends MainListenerSupport {
                 QueueDrainFamily.TEMPLATE_ID,
                 new QueueDrainFamily(camel, ledger, deadLetters, executionLog, inboxSeal, meters),
                 WebhookDeliveryFamily.TEMPLATE_ID,
-                new WebhookDeliveryFamily(
-                        meters,
-                        clock,
-                        PlainHttpHosts.parse(property(PlainHttpHosts.SETTING, "localhost,127.0.0.1")),
-                        secretRoots));
+                new WebhookDeliveryFamily(meters, clock, outbound, secretRoots));
         Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
         RouteConfigValidator validator = new RouteConfigValidator(
-                families,
-                id -> model.getRouteTemplateDefinition(id) != null,
-                EgressAllowlist.parse(property("caravan.egress.allowed-hosts", "")),
-                RetryPolicy.DEFAULT);
-        reconciler =
-                new Reconciler(camel, configs, new DrainProfiles(store), audit, executionLog, validator, retryPolicies);
+                families, id -> model.getRouteTemplateDefinition(id) != null, egress, RetryPolicy.DEFAULT);
+        reconciler = new Reconciler(
+                camel,
+                configs,
+                new DrainProfiles(store),
+                audit,
+                executionLog,
+                validator,
+                retryPolicies,
+                new RoutePauses(store, clock));
         camel.getRegistry().bind(RECONCILER, reconciler);
         HealthCheckRegistry.get(camel).register(new ConfigHealthCheck(reconciler));
-        RouteConfigControl.register(reconciler);
+        opsMBeans = OpsMBeans.register(camel, store, clock, reconciler, validator, meters);
         healthAndAlerts(meters, deadLetters, executionLog, clock);
 
         kafkaSettingsFromEnvironment();
@@ -343,13 +402,32 @@ public final class Caravan extends MainListenerSupport {
 
         @Override
         protected void doStop() {
+            opsMBeans.close();
             reconciler.close();
             health.close();
             alertDelivery.close();
             heartbeat.stop();
+            try {
+                outbound.close();
+            } catch (Exception e) {
+                LOG.warn("closing the outbound HTTP client failed", e);
+            }
             sources.values().forEach(HikariDataSource::close);
             store.close();
         }
+    }
+
+    private OutboundHttp.Settings outboundSettings() {
+        OutboundHttp.Settings d = OutboundHttp.Settings.DEFAULT;
+        return new OutboundHttp.Settings(
+                Durations.parse(property(
+                        OutboundHttp.CONNECT_TIMEOUT, d.connectTimeout().toMillis() + "ms")),
+                Durations.parse(property(
+                        OutboundHttp.RESPONSE_TIMEOUT, d.responseTimeout().toMillis() + "ms")),
+                Integer.parseInt(property(OutboundHttp.MAX_CONNECTIONS, String.valueOf(d.maxConnections()))),
+                Integer.parseInt(
+                        property(OutboundHttp.MAX_CONNECTIONS_PER_HOST, String.valueOf(d.maxConnectionsPerHost()))),
+                property(OutboundHttp.PROXY, d.proxy()));
     }
 
     /**
@@ -382,7 +460,7 @@ public final class Caravan extends MainListenerSupport {
                 property(AlertSettings.RUNBOOK_URL, AlertSettings.DEFAULT_RUNBOOK_URL),
                 Duration.ofSeconds(2),
                 4);
-        AlertHttp http = new AlertHttp(EgressAllowlist.parse(property("caravan.egress.allowed-hosts", "")));
+        AlertHttp http = new AlertHttp(outbound);
         Map<AlertChannel, String> urls = new EnumMap<>(AlertChannel.class);
         settings.teamsUrl().ifPresent(u -> urls.put(AlertChannel.TEAMS, u));
         settings.webhookUrl().ifPresent(u -> urls.put(AlertChannel.WEBHOOK, u));

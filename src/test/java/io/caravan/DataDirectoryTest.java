@@ -40,18 +40,7 @@ class DataDirectoryTest {
         Files.setPosixFilePermissions(
                 older.resolve("left-by-an-older-run"), PosixFilePermissions.fromString("rw-r--r--"));
         Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Map<String, String> s =
-                CaravanApp.settings("jdbc:h2:file:" + data.resolve("caravan") + ";AUTO_SERVER=FALSE", "sa", "");
-        s.put("caravan.mode", "local");
-        s.put("caravan.data-dir", data.toString());
-        s.put("caravan.source.demo.url", "jdbc:h2:file:" + data.resolve("demo-source"));
-        s.put("caravan.local.s3.port", "0");
-        s.put("caravan.local.sqs.port", "0");
-        s.put("caravan.local.trigger-demo.period-ms", "3600000");
-        s.put("camel.server.enabled", "true");
-        s.put("camel.server.port", String.valueOf(CaravanApp.freePort()));
-
-        try (CaravanApp app = CaravanApp.start(s)) {
+        try (CaravanApp app = CaravanApp.start(localMode(data))) {
             List<Path> written;
             try (Stream<Path> all = Files.walk(data)) {
                 written = all.toList();
@@ -66,5 +55,20 @@ class DataDirectoryTest {
                     .doesNotContainAnyElementsOf(GROUP_OR_OTHER));
             assertThat(Files.getPosixFilePermissions(data)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
         }
+    }
+
+    /** Settings of a local-mode start (stores, demo source, stand-ins) writing under {@code data}. */
+    static Map<String, String> localMode(Path data) {
+        Map<String, String> s =
+                CaravanApp.settings("jdbc:h2:file:" + data.resolve("caravan") + ";AUTO_SERVER=FALSE", "sa", "");
+        s.put("caravan.mode", "local");
+        s.put("caravan.data-dir", data.toString());
+        s.put("caravan.source.demo.url", "jdbc:h2:file:" + data.resolve("demo-source"));
+        s.put("caravan.local.s3.port", "0");
+        s.put("caravan.local.sqs.port", "0");
+        s.put("caravan.local.trigger-demo.period-ms", "3600000");
+        s.put("camel.server.enabled", "true");
+        s.put("camel.server.port", String.valueOf(CaravanApp.freePort()));
+        return s;
     }
 }

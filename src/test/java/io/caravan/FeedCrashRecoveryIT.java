@@ -166,6 +166,13 @@ class FeedCrashRecoveryIT {
                 .extracting(io.caravan.store.Execution::status)
                 .contains(io.caravan.store.ExecutionStatus.INCOMPLETE)
                 .doesNotContain(io.caravan.store.ExecutionStatus.RUNNING);
+        // counts are recorded page by page with the ledger's completion, so the killed execution's rows count too
+        assertThat(new io.caravan.store.ExecutionLog(store, Clock.systemUTC())
+                        .recent("hours-feed", 1000).stream()
+                                .mapToInt(io.caravan.store.Execution::rowsDelivered)
+                                .sum())
+                .as("rows delivered over all executions, the killed one included")
+                .isEqualTo(ROWS);
         assertThat(new Watermarks(store, Clock.systemUTC()).find("hours-feed"))
                 .get()
                 .extracting(Watermark::id)

@@ -12,14 +12,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.Socket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -98,15 +93,8 @@ class ListenersAndManagementTest {
         }
     }
 
-    private int get(CaravanApp app, String path, String credentials) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(app.managementUrl(path)));
-        if (credentials != null) {
-            request.header(
-                    "Authorization",
-                    "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.discarding())
-                .statusCode();
+    private static int get(CaravanApp app, String path, String credentials) {
+        return app.managementStatus(path, credentials);
     }
 
     private static boolean connects(InetAddress address, int port) {

@@ -7,6 +7,7 @@ import io.caravan.store.DrainProfiles;
 import io.caravan.store.ExecutionLog;
 import io.caravan.store.RouteConfigRow;
 import io.caravan.store.RouteConfigStore;
+import io.caravan.store.RoutePauses;
 import io.caravan.template.InstanceSpec;
 import io.caravan.template.RouteFamily;
 import io.caravan.template.RouteInstance;
@@ -21,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.builder.TemplatedRouteBuilder;
@@ -31,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * Makes the CamelContext match route_config: enabled valid rows run, disabled rows stop gracefully, changed rows
  * are re-created, invalid rows are reported and not started while every other row keeps running. Runs at
  * startup, every caravan.config.refresh, and on demand. A route an operator stopped (Hawtio/JMX) stays stopped
- * until the operator starts it again or the row's version changes.
+ * until the operator starts it again or the row's version changes. A route an operator paused (route_pause) is
+ * created but kept stopped, across row changes and restarts, until it is resumed.
  */
 public final class Reconciler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
@@ -44,6 +47,7 @@ public final class Reconciler implements AutoCloseable {
     private final ExecutionLog executionLog;
     private final RouteConfigValidator validator;
     private final RetryPolicies retryPolicies;
+    private final RoutePauses pauses;
     private final Map<String, Running> running = new LinkedHashMap<>();
     private final Map<String, Rejection> rejected = new ConcurrentHashMap<>();
     private ScheduledExecutorService timer;
@@ -52,6 +56,7 @@ public final class Reconciler implements AutoCloseable {
         final long version;
         final RouteInstance instance;
         boolean operatorStopped;
+        boolean paused;
 
         Running(long version, RouteInstance instance) {
             this.version = version;
@@ -69,7 +74,8 @@ public final class Reconciler implements AutoCloseable {
             ConfigAudit audit,
             ExecutionLog executionLog,
             RouteConfigValidator validator,
-            RetryPolicies retryPolicies) {
+            RetryPolicies retryPolicies,
+            RoutePauses pauses) {
         this.camel = camel;
         this.configs = configs;
         this.profiles = profiles;
@@ -77,6 +83,7 @@ public final class Reconciler implements AutoCloseable {
         this.executionLog = executionLog;
         this.validator = validator;
         this.retryPolicies = retryPolicies;
+        this.pauses = pauses;
     }
 
     /** Reconciles now and then every {@code refresh}. */
@@ -106,6 +113,7 @@ public final class Reconciler implements AutoCloseable {
             return changed; // starting or shutting down: Camel owns the routes' state now
         }
         Map<String, DrainProfile> profileMap = profiles.all();
+        Set<String> paused = pauses.paused();
         Set<String> seen = new HashSet<>();
         for (RouteConfigRow row : configs.all()) {
             String id = row.routeId();
@@ -125,7 +133,7 @@ public final class Reconciler implements AutoCloseable {
                 continue;
             }
             if (current != null && current.version == row.version()) {
-                watchOperatorStop(id, current);
+                holdPauseOrWatchOperator(id, current, paused.contains(id));
                 continue;
             }
             rejected.remove(id);
@@ -134,6 +142,7 @@ public final class Reconciler implements AutoCloseable {
             }
             if (create(result.spec().orElseThrow(), result.family(), row)) {
                 changed.add(id);
+                holdPauseOrWatchOperator(id, running.get(id), paused.contains(id));
             }
         }
         for (String id : new ArrayList<>(running.keySet())) {
@@ -194,6 +203,68 @@ public final class Reconciler implements AutoCloseable {
                         "; ", problems.stream().map(ConfigProblem::message).toList());
         executionLog.recordFailure(id, detail);
         audit.record(id, "REJECTED", null, detail, ACTOR);
+    }
+
+    /**
+     * A paused route is kept stopped (its consumer takes nothing); a resumed one is started again. Otherwise the
+     * operator's own stops and starts (Hawtio's Camel view) are respected.
+     */
+    private void holdPauseOrWatchOperator(String id, Running current, boolean paused) {
+        ServiceStatus status = camel.getRouteController().getRouteStatus(id);
+        if (paused) {
+            if (status != null && !status.isStopped()) {
+                stopQuietly(id);
+            }
+            if (!current.paused) {
+                current.paused = true;
+                LOG.info("route {} is paused by an operator; it stays stopped until resumed", id);
+            }
+            return;
+        }
+        if (current.paused) {
+            current.paused = false;
+            current.operatorStopped = false;
+            try {
+                camel.getRouteController().startRoute(id);
+                LOG.info("route {} resumed", id);
+            } catch (Exception e) {
+                LOG.error("route {} could not be resumed", id, e);
+            }
+            return;
+        }
+        watchOperatorStop(id, current);
+    }
+
+    private void stopQuietly(String id) {
+        try {
+            camel.getRouteController().stopRoute(id); // graceful: in-flight exchanges finish
+        } catch (Exception e) {
+            LOG.error("route {} could not be stopped for its pause", id, e);
+        }
+    }
+
+    /**
+     * Runs {@code work} while the route is not consuming: a running route is stopped gracefully first and started
+     * again afterwards; no reconcile pass runs in between. For changes a running execution must not race with (an
+     * operator's watermark reset).
+     */
+    public synchronized <T> T whileStopped(String id, Supplier<T> work) {
+        ServiceStatus status = camel.getRouteController().getRouteStatus(id);
+        boolean wasStarted = status != null && status.isStarted();
+        if (wasStarted) {
+            stopQuietly(id);
+        }
+        try {
+            return work.get();
+        } finally {
+            if (wasStarted) {
+                try {
+                    camel.getRouteController().startRoute(id);
+                } catch (Exception e) {
+                    LOG.error("route {} could not be started again", id, e);
+                }
+            }
+        }
     }
 
     private void watchOperatorStop(String id, Running current) {

@@ -49,6 +49,34 @@ public final class RouteConfigSeed {
         return new Loaded(rows, problems);
     }
 
+    /**
+     * One candidate row as YAML or JSON text (JSON is YAML): a mapping of the row's columns as the seed file
+     * writes them, or a {@code routes:} list holding exactly one. Problems are reported as {@link #load} reports
+     * them; nothing is stored.
+     */
+    public static Loaded parseRow(String text, String by) {
+        Object doc;
+        try {
+            doc = new Load(LoadSettings.builder().build()).loadFromString(text);
+        } catch (RuntimeException e) {
+            return new Loaded(List.of(), List.of("the row is neither YAML nor JSON: " + e.getMessage()));
+        }
+        if (doc instanceof Map<?, ?> root && root.get("routes") instanceof List<?> entries) {
+            if (entries.size() != 1) {
+                return new Loaded(List.of(), List.of("expected one row, the 'routes:' list has " + entries.size()));
+            }
+            doc = entries.get(0);
+        }
+        if (!(doc instanceof Map<?, ?> e)) {
+            return new Loaded(List.of(), List.of("expected a mapping of one row's columns (routeId, template, ...)"));
+        }
+        try {
+            return new Loaded(List.of(row(e, by)), List.of());
+        } catch (RuntimeException ex) {
+            return new Loaded(List.of(), List.of(ex.getMessage()));
+        }
+    }
+
     private static RouteConfigRow row(Map<?, ?> e, String by) {
         Map<?, ?> retry = e.get("retry") instanceof Map<?, ?> r ? r : Map.of();
         Object params = e.get("params");

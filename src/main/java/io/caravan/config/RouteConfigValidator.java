@@ -3,6 +3,8 @@ package io.caravan.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.errors.RetryPolicy;
+import io.caravan.outbound.Egress;
+import io.caravan.outbound.OutboundUrl;
 import io.caravan.store.DrainProfile;
 import io.caravan.store.RouteConfigRow;
 import io.caravan.template.DrainBudget;
@@ -30,13 +32,13 @@ public final class RouteConfigValidator {
 
     private final Map<String, RouteFamily> families;
     private final Predicate<String> templateLoaded;
-    private final EgressAllowlist egress;
+    private final Egress egress;
     private final RetryPolicy defaultRetry;
 
     public RouteConfigValidator(
             Map<String, RouteFamily> families,
             Predicate<String> templateLoaded,
-            EgressAllowlist egress,
+            Egress egress,
             RetryPolicy defaultRetry) {
         this.families = families;
         this.templateLoaded = templateLoaded;
@@ -177,13 +179,12 @@ public final class RouteConfigValidator {
                 problems.add(new ConfigProblem(id, "params." + p.name(), problem.get()));
                 continue;
             }
-            if (p.type() == ParamType.URL && !egress.allows(v)) {
-                problems.add(new ConfigProblem(
-                        id,
-                        "params." + p.name(),
-                        "host of '" + v + "' is not on the egress allowlist " + egress.entries()
-                                + " (caravan.egress.allowed-hosts)"));
-                continue;
+            if (p.type() == ParamType.URL) {
+                Optional<String> refused = egress.problem(OutboundUrl.parse(v));
+                if (refused.isPresent()) {
+                    problems.add(new ConfigProblem(id, "params." + p.name(), refused.get()));
+                    continue;
+                }
             }
             values.put(p.name(), v);
         }

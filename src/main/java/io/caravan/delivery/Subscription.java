@@ -5,18 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.caravan.errors.CaravanExchange;
-import io.caravan.errors.CategorizedException;
 import io.caravan.errors.DataQualityException;
-import io.caravan.errors.ErrorCategory;
+import io.caravan.outbound.OutboundHttp;
+import io.caravan.outbound.OutboundRequest;
+import io.caravan.outbound.OutboundResponse;
+import io.caravan.outbound.OutboundUrl;
 import io.caravan.webhook.WebhookHeaders;
 import io.caravan.webhook.WebhookSigner;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -33,7 +29,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
-import org.apache.camel.http.base.HttpOperationFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,9 +49,9 @@ public final class Subscription {
     private static final int MAX_LOGGED_BODY = 2000;
 
     private final String routeId;
-    private final URI url;
+    private final OutboundUrl url;
     private final WebhookSigner signer;
-    private final HttpClient client;
+    private final OutboundHttp outbound;
     private final Duration timeout;
     private final FieldSelection fields;
     private final RateLimit rateLimit;
@@ -67,9 +62,9 @@ public final class Subscription {
 
     Subscription(
             String routeId,
-            URI url,
+            OutboundUrl url,
             WebhookSigner signer,
-            HttpClient client,
+            OutboundHttp outbound,
             Duration timeout,
             FieldSelection fields,
             RateLimit rateLimit,
@@ -78,7 +73,7 @@ public final class Subscription {
         this.routeId = routeId;
         this.url = url;
         this.signer = signer;
-        this.client = client;
+        this.outbound = outbound;
         this.timeout = timeout;
         this.fields = fields;
         this.rateLimit = rateLimit;
@@ -153,42 +148,22 @@ public final class Subscription {
             metrics.retries.increment();
         }
         WebhookHeaders signed = signer.sign(outgoing.id(), clock.instant(), outgoing.body());
-        HttpRequest request = HttpRequest.newBuilder(url)
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .header(WebhookHeaders.ID, signed.id())
-                .header(WebhookHeaders.TIMESTAMP, signed.timestamp())
-                .header(WebhookHeaders.SIGNATURE, signed.signature())
-                .POST(HttpRequest.BodyPublishers.ofString(outgoing.body(), StandardCharsets.UTF_8))
-                .build();
-        HttpResponse<String> response;
+        OutboundRequest request = OutboundRequest.postJson(
+                        url, null, outgoing.body().getBytes(StandardCharsets.UTF_8))
+                .withHeader(WebhookHeaders.ID, signed.id())
+                .withHeader(WebhookHeaders.TIMESTAMP, signed.timestamp())
+                .withHeader(WebhookHeaders.SIGNATURE, signed.signature())
+                .withTimeout(timeout);
+        OutboundResponse response;
         try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (HttpTimeoutException | ConnectException e) {
+            response = outbound.execute(request);
+        } catch (Exception e) {
             metrics.failedAttempts.increment();
-            throw e; // the classifier knows these: TRANSIENT
-        } catch (IOException e) {
-            metrics.failedAttempts.increment();
-            throw new CategorizedException(
-                    ErrorCategory.TRANSIENT, null, "network failure POSTing to " + url + ": " + e, e);
+            throw e; // a non-2xx answer or a network failure, as the classifier knows them
         }
-        int status = response.statusCode();
-        if (status >= 200 && status < 300) {
-            metrics.delivered.increment(outgoing.events());
-            metrics.latency.record(Duration.between(outgoing.producedAt(), clock.instant()));
-            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-            return;
-        }
-        metrics.failedAttempts.increment();
-        Map<String, String> headers = new LinkedHashMap<>();
-        response.headers().map().forEach((name, values) -> headers.put(name, values.isEmpty() ? "" : values.get(0)));
-        throw new HttpOperationFailedException(
-                url.toString(),
-                status,
-                "",
-                response.headers().firstValue("Location").orElse(null),
-                headers,
-                response.body());
+        metrics.delivered.increment(outgoing.events());
+        metrics.latency.record(Duration.between(outgoing.producedAt(), clock.instant()));
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, response.status());
     }
 
     /** Debug mode: records what would be sent (log line and counter) and sends nothing. */

@@ -4,6 +4,8 @@ import static io.caravan.template.TemplateParameter.choice;
 import static io.caravan.template.TemplateParameter.optional;
 import static io.caravan.template.TemplateParameter.required;
 
+import io.caravan.outbound.OutboundHttp;
+import io.caravan.outbound.OutboundUrl;
 import io.caravan.template.InstanceSpec;
 import io.caravan.template.ParamType;
 import io.caravan.template.RouteFamily;
@@ -14,8 +16,6 @@ import io.caravan.template.Tier;
 import io.caravan.webhook.WebhookSecret;
 import io.caravan.webhook.WebhookSigner;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,8 +25,9 @@ import java.util.Optional;
 
 /**
  * The webhook-delivery family: one route per subscription row, consuming a Kafka topic with the subscription's own
- * consumer group and POSTing each event (or batch) to the subscriber, signed the Standard Webhooks way. Each
- * subscription has its own consumer thread and HTTP client, so a slow or failing subscriber stalls only itself.
+ * consumer group and POSTing each event (or batch) to the subscriber, signed the Standard Webhooks way, through
+ * caravan's HTTP client. Each subscription has its own consumer thread, and the client's pool is limited per host, so
+ * a slow or failing subscriber stalls only itself.
  */
 public final class WebhookDeliveryFamily implements RouteFamily {
     public static final String TEMPLATE_ID = "webhook-delivery";
@@ -54,8 +55,8 @@ public final class WebhookDeliveryFamily implements RouteFamily {
             required(
                     "url",
                     ParamType.URL,
-                    "The subscriber's endpoint. Must be https unless its host is on caravan.egress.plain-http-hosts; "
-                            + "must also pass caravan.egress.allowed-hosts."),
+                    "The subscriber's endpoint (its query string sent as it is). Must be https unless its host is on "
+                            + "caravan.egress.plain-http-hosts; must also pass caravan.egress.allowed-hosts."),
             required(
                     "secret",
                     ParamType.SECRET_REF,
@@ -92,14 +93,13 @@ public final class WebhookDeliveryFamily implements RouteFamily {
 
     private final MeterRegistry meters;
     private final Clock clock;
-    private final PlainHttpHosts plainHttpHosts;
+    private final OutboundHttp outbound;
     private final SecretRoots secretRoots;
 
-    public WebhookDeliveryFamily(
-            MeterRegistry meters, Clock clock, PlainHttpHosts plainHttpHosts, SecretRoots secretRoots) {
+    public WebhookDeliveryFamily(MeterRegistry meters, Clock clock, OutboundHttp outbound, SecretRoots secretRoots) {
         this.meters = meters;
         this.clock = clock;
-        this.plainHttpHosts = plainHttpHosts;
+        this.outbound = outbound;
         this.secretRoots = secretRoots;
     }
 
@@ -126,7 +126,6 @@ public final class WebhookDeliveryFamily implements RouteFamily {
     @Override
     public List<ParamProblem> crossFieldProblems(InstanceSpec spec) {
         List<ParamProblem> problems = new ArrayList<>();
-        plainHttpHosts.problem(spec.param("url")).ifPresent(p -> problems.add(new ParamProblem("url", p)));
         for (String name : List.of("secret", "rotationSecret")) {
             spec.optionalParam(name)
                     .ifPresent(ref -> secretProblem(ref).ifPresent(p -> problems.add(new ParamProblem(name, p))));
@@ -141,17 +140,12 @@ public final class WebhookDeliveryFamily implements RouteFamily {
         secrets.add(secret(spec.param("secret")));
         spec.optionalParam("rotationSecret").map(this::secret).ifPresent(secrets::add);
         Duration timeout = spec.durationParam("timeout");
-        HttpClient client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
         SubscriptionMetrics metrics = new SubscriptionMetrics(meters, routeId);
         Subscription subscription = new Subscription(
                 routeId,
-                URI.create(spec.param("url").trim()),
+                OutboundUrl.parse(spec.param("url")),
                 new WebhookSigner(secrets),
-                client,
+                outbound,
                 timeout,
                 spec.optionalParam("fields").map(FieldSelection::parse).orElse(FieldSelection.ALL),
                 spec.throttlePerSecond().map(RateLimit::new).orElse(RateLimit.NONE),

@@ -5,6 +5,9 @@ import io.caravan.errors.ErrorCategory;
 import io.caravan.events.InboxRecord;
 import io.caravan.events.InboxSeal;
 import io.caravan.feed.RowOutcome;
+import io.caravan.outbound.OutboundHttp;
+import io.caravan.outbound.OutboundRequest;
+import io.caravan.outbound.OutboundUrl;
 import io.caravan.store.ClaimOutcome;
 import io.caravan.store.Completion;
 import io.caravan.store.DeadLetter;
@@ -27,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.camel.Exchange;
-import org.apache.camel.component.http.HttpMethods;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -64,6 +66,7 @@ public final class QueueDrain implements AutoCloseable {
     static final int MAX_DEAD_LETTER_HEADER_CHARS = 256;
 
     private final String routeId;
+    private final OutboundUrl target;
     private final Consumer<String, String> consumer;
     private final DrainBudget budget;
     private final Duration pollTimeout;
@@ -76,6 +79,7 @@ public final class QueueDrain implements AutoCloseable {
     QueueDrain(
             String routeId,
             String topic,
+            OutboundUrl target,
             Consumer<String, String> consumer,
             DrainBudget budget,
             Duration pollTimeout,
@@ -85,6 +89,7 @@ public final class QueueDrain implements AutoCloseable {
             ExecutionLog executionLog,
             DrainMetrics metrics) {
         this.routeId = routeId;
+        this.target = target;
         this.consumer = consumer;
         this.budget = budget;
         this.pollTimeout = pollTimeout;
@@ -187,16 +192,15 @@ public final class QueueDrain implements AutoCloseable {
         forgetOutcome(exchange);
         exchange.setProperty(EVENT, e);
         exchange.setProperty(CaravanExchange.IDEMPOTENCY_KEY, e.key());
-        var message = exchange.getMessage();
-        message.getHeaders().clear();
-        message.setHeader("Idempotency-Key", e.key());
-        if (e.webhookId() != null) {
-            message.setHeader(WebhookHeaders.ID, e.webhookId());
-        }
-        message.setHeader("X-Correlation-Id", exchange.getProperty(CaravanExchange.CORRELATION_ID));
-        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        message.setHeader(Exchange.HTTP_METHOD, HttpMethods.POST);
-        message.setBody(e.body() == null ? new byte[0] : e.body().getBytes(StandardCharsets.UTF_8));
+        exchange.getMessage().getHeaders().clear();
+        byte[] body = e.body() == null ? new byte[0] : e.body().getBytes(StandardCharsets.UTF_8);
+        OutboundHttp.prepare(
+                exchange,
+                OutboundRequest.postJson(target, e.key(), body)
+                        .withHeader(WebhookHeaders.ID, e.webhookId())
+                        .withHeader(
+                                "X-Correlation-Id",
+                                exchange.getProperty(CaravanExchange.CORRELATION_ID, String.class)));
     }
 
     /** Marks the sub-exchange delivered (the target answered 2xx). */

@@ -4,6 +4,7 @@ import static io.caravan.template.TemplateParameter.optional;
 import static io.caravan.template.TemplateParameter.required;
 
 import io.caravan.events.InboxSeal;
+import io.caravan.outbound.OutboundUrl;
 import io.caravan.store.DeadLetters;
 import io.caravan.store.ExecutionLog;
 import io.caravan.store.IdempotencyLedger;
@@ -46,7 +47,7 @@ public final class QueueDrainFamily implements RouteFamily {
             required(
                     "target",
                     ParamType.URL,
-                    "The HTTP endpoint each event is POSTed to as it was received, with Idempotency-Key "
+                    "The URL each event is POSTed to as it was received (its query string sent as it is), with Idempotency-Key "
                             + "(<route>:<source>:<webhook-id>) and webhook-id headers."),
             optional(
                     "groupId",
@@ -130,6 +131,7 @@ public final class QueueDrainFamily implements RouteFamily {
             drain = new QueueDrain(
                     routeId,
                     spec.param("inboxTopic"),
+                    OutboundUrl.parse(spec.param("target")),
                     consumer,
                     spec.budget().orElseThrow(),
                     spec.durationParam("pollTimeout"),
@@ -145,7 +147,6 @@ public final class QueueDrainFamily implements RouteFamily {
         Map<String, Object> parameters = Map.of(
                 "routeId", routeId,
                 "schedule", schedule.quartzQuery(),
-                "targetEndpoint", spec.param("target"),
                 "throttle", spec.throttlePerSecond().orElse(1_000_000));
         return RouteInstance.of(parameters, Map.of(beanName(routeId), drain), drain::close);
     }

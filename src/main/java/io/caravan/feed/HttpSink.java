@@ -1,28 +1,32 @@
 package io.caravan.feed;
 
+import io.caravan.errors.CaravanExchange;
+import io.caravan.outbound.OutboundHttp;
+import io.caravan.outbound.OutboundRequest;
+import io.caravan.outbound.OutboundUrl;
 import java.nio.charset.StandardCharsets;
 import org.apache.camel.Exchange;
-import org.apache.camel.component.http.HttpMethods;
 
-/** The HTTP sink: each row's JSON POSTed to the target with its ledger key as Idempotency-Key. */
+/** The HTTP sink: each row's JSON POSTed to the target with its ledger key as Idempotency-Key, by caravan's client. */
 final class HttpSink implements FeedSink {
-    private final String target;
+    private final OutboundUrl target;
 
-    HttpSink(String target) {
+    HttpSink(OutboundUrl target) {
         this.target = target;
     }
 
     @Override
     public String endpointUri() {
-        return target;
+        return OutboundHttp.SEND_ENDPOINT;
     }
 
     @Override
     public void prepare(Exchange exchange, Delivery d) {
-        exchange.getMessage().setHeader("Idempotency-Key", d.key());
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        // the enum, not the text: camel-http would otherwise look up a type converter for every row
-        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, HttpMethods.POST);
-        exchange.getMessage().setBody(d.json().getBytes(StandardCharsets.UTF_8));
+        OutboundHttp.prepare(
+                exchange,
+                OutboundRequest.postJson(target, d.key(), d.json().getBytes(StandardCharsets.UTF_8))
+                        .withHeader(
+                                "X-Correlation-Id",
+                                exchange.getProperty(CaravanExchange.CORRELATION_ID, String.class)));
     }
 }

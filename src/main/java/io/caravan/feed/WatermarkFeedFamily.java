@@ -4,6 +4,8 @@ import static io.caravan.template.TemplateParameter.choice;
 import static io.caravan.template.TemplateParameter.optional;
 import static io.caravan.template.TemplateParameter.required;
 
+import io.caravan.outbound.OutboundHttp;
+import io.caravan.outbound.OutboundUrl;
 import io.caravan.template.InstanceSpec;
 import io.caravan.template.KeyTemplate;
 import io.caravan.template.ParamType;
@@ -14,6 +16,7 @@ import io.caravan.template.Tier;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
+import org.apache.camel.support.CamelContextHelper;
 
 /** The watermark-feed family (T3): schedule → keyset pages → ledger → throttle → HTTP or Kafka sink → watermark. */
 public final class WatermarkFeedFamily implements RouteFamily {
@@ -48,7 +52,8 @@ public final class WatermarkFeedFamily implements RouteFamily {
                     "sourceUrl",
                     ParamType.URL,
                     null,
-                    "http: the API answering GET ?updatedAfter=&afterId=&limit= with a JSON array ordered by (updated_at, id)."),
+                    "http: the API answering GET ?updatedAfter=&afterId=&limit= (appended to the URL's own query string) with a JSON "
+                            + "array ordered by (updated_at, id)."),
             optional("idField", ParamType.IDENTIFIER, "id", "http: the item field holding the row id."),
             optional(
                     "updatedAtField",
@@ -56,11 +61,39 @@ public final class WatermarkFeedFamily implements RouteFamily {
                     "updated_at",
                     "http: the item field holding the ISO-8601 change time."),
             choice("idType", List.of("LONG", "TEXT"), "LONG", "How ids compare for the keyset: as numbers or as text."),
+            choice(
+                    "horizon",
+                    List.of("auto", "transactions", "overlap"),
+                    "auto",
+                    "How the feed avoids passing rows that commit late: transactions (PostgreSQL sources: read only rows "
+                            + "older than the oldest open transaction on the source database, from pg_stat_activity; the "
+                            + "feed's user needs pg_read_all_stats or pg_monitor), overlap (re-check the overlap window "
+                            + "behind the watermark), auto (transactions for PostgreSQL, overlap otherwise)."),
+            optional(
+                    "maxHorizonWait",
+                    ParamType.DURATION,
+                    "5m",
+                    "horizon transactions: how long one open transaction may hold the feed back; after that the feed "
+                            + "reads past it and re-checks the overlap, and the backstop catches what it commits later."),
             optional(
                     "overlap",
                     ParamType.DURATION,
                     "2m",
-                    "How far before the watermark each execution re-reads, so rows committed late are not lost."),
+                    "Without a commit horizon: how far behind the watermark rows are re-checked for late commits, at "
+                            + "most one budget of pages per execution, resuming where the last execution stopped."),
+            optional(
+                    "reconcileEvery",
+                    ParamType.DURATION,
+                    "10m",
+                    "How often the backstop compares the source behind the watermark with the ledger and re-drives "
+                            + "rows missing from it (an execution of its own, one budget of pages at most); 0 = off."),
+            optional("reconcileWindow", ParamType.DURATION, "1h", "How far behind the watermark the backstop looks."),
+            optional(
+                    "sourceZone",
+                    ParamType.TEXT,
+                    "UTC",
+                    "jdbc: the time zone of updated_at when it is a timestamp without time zone (a zone id such as "
+                            + "Europe/Berlin); timestamp with time zone needs none."),
             required(
                     "key",
                     ParamType.KEY_TEMPLATE,
@@ -79,7 +112,7 @@ public final class WatermarkFeedFamily implements RouteFamily {
                     "target",
                     ParamType.URL,
                     null,
-                    "sink http: the HTTP endpoint each row is POSTed to as JSON with an Idempotency-Key header."),
+                    "sink http: the URL each row is POSTed to as JSON with an Idempotency-Key header; its query string is sent as it is."),
             optional(
                     "targetTopic",
                     ParamType.IDENTIFIER,
@@ -169,6 +202,15 @@ public final class WatermarkFeedFamily implements RouteFamily {
         } else if (spec.optionalParam("sourceUrl").isEmpty()) {
             problems.add(new ParamProblem("sourceUrl", "is required when sourceKind is http"));
         }
+        try {
+            ZoneId.of(spec.param("sourceZone"));
+        } catch (RuntimeException e) {
+            problems.add(new ParamProblem("sourceZone", "'" + spec.param("sourceZone") + "' is not a time zone id"));
+        }
+        if (HorizonMode.of(spec.param("horizon")) == HorizonMode.TRANSACTIONS
+                && !spec.param("sourceKind").equals("jdbc")) {
+            problems.add(new ParamProblem("horizon", "transactions needs a jdbc (PostgreSQL) source"));
+        }
         if (SinkKind.of(spec.param("sink")) == SinkKind.HTTP
                 && spec.optionalParam("target").isEmpty()) {
             problems.add(new ParamProblem("target", "is required when sink is http"));
@@ -183,14 +225,18 @@ public final class WatermarkFeedFamily implements RouteFamily {
     @Override
     public RouteInstance create(InstanceSpec spec) {
         String routeId = spec.routeId();
-        FeedSource source = spec.param("sourceKind").equals("jdbc")
+        DataSource jdbcSource = spec.param("sourceKind").equals("jdbc")
+                ? sourceDataSources.apply(spec.param("sourceDataSource")).orElseThrow()
+                : null;
+        FeedSource source = jdbcSource != null
                 ? new JdbcFeedSource(
-                        sourceDataSources.apply(spec.param("sourceDataSource")).orElseThrow(),
+                        jdbcSource,
                         NamedStatement.load(sqlDirectory, spec.param("sourceQuery")),
-                        IdType.valueOf(spec.param("idType")))
+                        IdType.valueOf(spec.param("idType")),
+                        ZoneId.of(spec.param("sourceZone")))
                 : new HttpFeedSource(
-                        camel.createProducerTemplate(),
-                        spec.param("sourceUrl"),
+                        CamelContextHelper.mandatoryLookup(camel, OutboundHttp.BEAN, OutboundHttp.class),
+                        OutboundUrl.parse(spec.param("sourceUrl")),
                         spec.param("idField"),
                         spec.param("updatedAtField"));
         RowRules rules = new RowRules(
@@ -203,16 +249,23 @@ public final class WatermarkFeedFamily implements RouteFamily {
         FeedMetrics metrics = new FeedMetrics(meters, routeId, clock);
         FeedSink sink = SinkKind.of(spec.param("sink")) == SinkKind.KAFKA
                 ? new KafkaSink(routeId, spec.param("targetTopic"), spec.param("eventType"), clock)
-                : new HttpSink(spec.param("target"));
+                : new HttpSink(OutboundUrl.parse(spec.param("target")));
+        RereadPolicy reread = new RereadPolicy(
+                spec.durationParam("overlap"),
+                spec.durationParam("maxHorizonWait"),
+                spec.durationParam("reconcileEvery"),
+                spec.durationParam("reconcileWindow"));
         WatermarkFeed feed = new WatermarkFeed(
                 routeId,
                 source,
                 spec.budget().orElseThrow(),
-                spec.durationParam("overlap"),
+                HorizonMode.of(spec.param("horizon")).horizon(jdbcSource, reread.maxHorizonWait()),
+                reread,
                 rules,
                 sink,
                 stores,
-                metrics);
+                metrics,
+                clock);
         int threads = spec.intParam("parallelDeliveries");
         ExecutorService pool =
                 camel.getExecutorServiceManager().newFixedThreadPool(this, "caravan-feed-" + routeId, threads);

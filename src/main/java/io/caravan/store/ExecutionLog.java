@@ -1,5 +1,6 @@
 package io.caravan.store;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -8,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /** One {@code execution_log} row per scheduled execution: begun RUNNING, finished with counts and a status. */
@@ -24,6 +26,11 @@ public final class ExecutionLog {
             SET ended_at = ?, cycles = ?, rows_read = ?, rows_delivered = ?, rows_duplicate = ?, rows_dead_lettered = ?,
                 status = ?, detail = ?
             WHERE id = ?""";
+    static final String PROGRESS =
+            """
+            UPDATE execution_log
+            SET cycles = ?, rows_read = ?, rows_delivered = ?, rows_duplicate = ?, rows_dead_lettered = ?
+            WHERE id = ? AND status = 'RUNNING'""";
     static final String ABANDON_RUNNING =
             """
             UPDATE execution_log SET ended_at = ?, status = 'INCOMPLETE', detail = ?
@@ -35,6 +42,18 @@ public final class ExecutionLog {
             FROM execution_log WHERE route_id = ?
             ORDER BY started_at DESC, id DESC
             FETCH FIRST ? ROWS ONLY""";
+    static final String SELECT_RECENT_WITH_STATUS =
+            """
+            SELECT id, route_id, started_at, ended_at, cycles, rows_read, rows_delivered, rows_duplicate,
+                   rows_dead_lettered, status, detail
+            FROM execution_log WHERE route_id = ? AND status = ?
+            ORDER BY started_at DESC, id DESC
+            FETCH FIRST ? ROWS ONLY""";
+    static final String SELECT_ONE =
+            """
+            SELECT id, route_id, started_at, ended_at, cycles, rows_read, rows_delivered, rows_duplicate,
+                   rows_dead_lettered, status, detail
+            FROM execution_log WHERE id = ?""";
 
     private final DataSource dataSource;
     private final Clock clock;
@@ -81,6 +100,25 @@ public final class ExecutionLog {
     }
 
     /**
+     * Records a RUNNING execution's counts so far, on the caller's connection and in its transaction (the one that
+     * completes the page's ledger keys), so an execution killed mid-way still shows what it delivered.
+     */
+    public void progress(Connection c, long id, int cycles, int read, int delivered, int duplicate, int deadLettered) {
+        Transactions.onConnection(c, "record progress of execution " + id, connection -> {
+            try (PreparedStatement ps = connection.prepareStatement(PROGRESS)) {
+                ps.setInt(1, cycles);
+                ps.setInt(2, read);
+                ps.setInt(3, delivered);
+                ps.setInt(4, duplicate);
+                ps.setInt(5, deadLettered);
+                ps.setLong(6, id);
+                ps.executeUpdate();
+                return null;
+            }
+        });
+    }
+
+    /**
      * Marks the route's RUNNING executions INCOMPLETE: called when this process takes the route over, so an
      * execution the previous process never finished (it crashed or was killed) is visible as incomplete.
      * Returns how many there were.
@@ -116,6 +154,38 @@ public final class ExecutionLog {
                         executions.add(read(rs));
                     }
                     return executions;
+                }
+            }
+        });
+    }
+
+    /** The route's latest executions in {@code status}, newest first. */
+    public List<Execution> recent(String routeId, ExecutionStatus status, int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        return Transactions.withConnection(dataSource, "read " + status + " executions of " + routeId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(SELECT_RECENT_WITH_STATUS)) {
+                ps.setString(1, routeId);
+                ps.setString(2, status.name());
+                ps.setInt(3, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<Execution> executions = new ArrayList<>();
+                    while (rs.next()) {
+                        executions.add(read(rs));
+                    }
+                    return executions;
+                }
+            }
+        });
+    }
+
+    public Optional<Execution> find(long id) {
+        return Transactions.withConnection(dataSource, "find execution " + id, c -> {
+            try (PreparedStatement ps = c.prepareStatement(SELECT_ONE)) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(read(rs)) : Optional.empty();
                 }
             }
         });

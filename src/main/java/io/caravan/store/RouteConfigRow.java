@@ -40,26 +40,19 @@ public record RouteConfigRow(
     }
 
     public RouteConfigRow withEnabled(boolean enabled) {
-        return new RouteConfigRow(
-                routeId,
-                template,
-                enabled,
-                tier,
-                profile,
-                schedule,
-                params,
-                throttlePerSecond,
-                retryMaxAttempts,
-                retryInitialDelayMs,
-                retryMaxDelayMs,
-                owner,
-                version,
-                updatedAt,
-                updatedBy);
+        return copy(enabled, profile, version, updatedAt, updatedBy);
+    }
+
+    public RouteConfigRow withProfile(String profile) {
+        return copy(enabled, profile, version, updatedAt, updatedBy);
     }
 
     /** This row's content as stored at {@code version}, changed by {@code updatedBy} at {@code updatedAt}. */
     public RouteConfigRow withVersion(long version, Instant updatedAt, String updatedBy) {
+        return copy(enabled, profile, version, updatedAt, updatedBy);
+    }
+
+    private RouteConfigRow copy(boolean enabled, String profile, long version, Instant updatedAt, String updatedBy) {
         return new RouteConfigRow(
                 routeId,
                 template,

@@ -27,6 +27,8 @@ public final class Watermarks {
             UPDATE watermark SET updated_at = ?, last_id = ?, advanced_at = ?
             WHERE route_id = ? AND updated_at = ? AND last_id = ?""";
 
+    static final String DELETE = "DELETE FROM watermark WHERE route_id = ?";
+
     private static final int MAX_ATTEMPTS = 5;
 
     private final DataSource dataSource;
@@ -73,6 +75,32 @@ public final class Watermarks {
         Transactions.onConnection(c, "advance watermark of " + routeId, connection -> {
             advanceOn(connection, routeId, to);
             return null;
+        });
+    }
+
+    /**
+     * Sets the route's watermark to {@code to}, backwards or forwards: an operator's explicit reset (re-read from a
+     * position, or start from now). The only way a watermark moves back; the caller makes sure the route does not
+     * run meanwhile. Returns the watermark it replaced.
+     */
+    public Optional<Watermark> reset(String routeId, Watermark to) {
+        Objects.requireNonNull(routeId, "routeId");
+        Objects.requireNonNull(to, "watermark");
+        return Transactions.inTransaction(dataSource, "reset watermark of " + routeId, c -> {
+            Optional<Watermark> before = select(c, SELECT_ONE_FOR_UPDATE, routeId);
+            try (PreparedStatement ps = c.prepareStatement(DELETE)) {
+                ps.setString(1, routeId);
+                ps.executeUpdate();
+            }
+            // the feed's re-read passes (overlap re-check, backstop) restart from the new position
+            try (PreparedStatement ps = c.prepareStatement(RereadCursors.DELETE_ROUTE)) {
+                ps.setString(1, routeId);
+                ps.executeUpdate();
+            }
+            if (!insertIfAbsent(c, routeId, to)) {
+                throw new IllegalStateException("watermark of " + routeId + " was written concurrently during reset");
+            }
+            return before;
         });
     }
 

@@ -1,6 +1,6 @@
 package io.caravan.template;
 
-import java.net.URI;
+import io.caravan.outbound.OutboundUrl;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -44,25 +44,15 @@ public enum ParamType {
             }
         }
     },
-    /** An http(s) URL; its host must also pass the egress allowlist (checked by the validator). */
+    /** An http(s) URL, parsed as data ({@link OutboundUrl}); its host must also pass the egress rule (checked by the validator). */
     URL {
         @Override
         Optional<String> problem(String value) {
             try {
-                URI uri = new URI(value.trim());
-                String scheme = uri.getScheme();
-                if (scheme == null || !(scheme.equals("http") || scheme.equals("https"))) {
-                    return Optional.of("'" + value + "' is not an http or https URL");
-                }
-                if (uri.getHost() == null) {
-                    return Optional.of("'" + value + "' has no host");
-                }
-                if (uri.getUserInfo() != null) {
-                    return Optional.of("credentials must not be written into the URL; use a secret reference");
-                }
+                OutboundUrl.parse(value);
                 return Optional.empty();
-            } catch (Exception e) {
-                return Optional.of("'" + value + "' is not a URL: " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                return Optional.of(e.getMessage());
             }
         }
     },

@@ -1,31 +1,34 @@
 package io.caravan.trigger;
 
+import io.caravan.outbound.OutboundHttp;
+import io.caravan.outbound.OutboundRequest;
+import io.caravan.outbound.OutboundUrl;
 import org.apache.camel.Exchange;
-import org.apache.camel.Message;
 
-/** The archive document POSTed as JSON with an Idempotency-Key header; the outcome is the HTTP status. */
+/**
+ * The archive document POSTed as JSON with an Idempotency-Key header by caravan's HTTP client; the outcome is the
+ * HTTP status.
+ */
 final class HttpTarget implements ProcessingTarget {
-    private final String url;
+    private final OutboundUrl url;
 
-    HttpTarget(String url) {
+    HttpTarget(OutboundUrl url) {
         this.url = url;
     }
 
     @Override
     public String endpointUri() {
-        return url;
+        return OutboundHttp.SEND_ENDPOINT;
     }
 
     @Override
     public void prepare(Exchange exchange, TriggerWork work, String customer, String idempotencyKey) {
-        Message m = exchange.getMessage();
-        m.getHeaders().clear();
-        m.setHeader(Exchange.HTTP_METHOD, "POST");
-        m.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        m.setHeader(TransientTrigger.IDEMPOTENCY_KEY_HEADER, idempotencyKey);
-        m.setHeader(TransientTrigger.CUSTOMER_HEADER, customer);
-        m.setHeader(TransientTrigger.CHANGE_ID_HEADER, work.key.changeId());
-        m.setBody(work.archive.json());
+        exchange.getMessage().getHeaders().clear();
+        OutboundHttp.prepare(
+                exchange,
+                OutboundRequest.postJson(url, idempotencyKey, work.archive.bytes())
+                        .withHeader(TransientTrigger.CUSTOMER_HEADER, customer)
+                        .withHeader(TransientTrigger.CHANGE_ID_HEADER, work.key.changeId()));
     }
 
     @Override

@@ -4,6 +4,7 @@ import static io.caravan.template.TemplateParameter.choice;
 import static io.caravan.template.TemplateParameter.optional;
 import static io.caravan.template.TemplateParameter.required;
 
+import io.caravan.outbound.OutboundUrl;
 import io.caravan.store.DeadLetters;
 import io.caravan.store.IdempotencyLedger;
 import io.caravan.store.TriggerRedrives;
@@ -264,9 +265,10 @@ public final class S3TransientTriggerFamily implements RouteFamily {
                         spec.param("eventType"),
                         spec.durationParam("publishTimeout"),
                         clock)
-                : new HttpTarget(spec.param("target"));
-        ProcessingTarget sharedTarget =
-                spec.optionalParam("sharedTarget").map(HttpTarget::new).orElse(null);
+                : new HttpTarget(OutboundUrl.parse(spec.param("target")));
+        ProcessingTarget sharedTarget = spec.optionalParam("sharedTarget")
+                .map(url -> new HttpTarget(OutboundUrl.parse(url)))
+                .orElse(null);
         TransientTrigger trigger = new TransientTrigger(
                 new TransientTrigger.Settings(
                         routeId,
@@ -312,10 +314,6 @@ public final class S3TransientTriggerFamily implements RouteFamily {
                 Math.max(1, spec.durationParam("visibilityTimeout").toSeconds()));
         parameters.put("waitTimeSeconds", spec.durationParam("waitTime").toSeconds());
         parameters.put("targetEndpoint", target.endpointUri());
-        // without a shared side effect the route's filter never reaches this endpoint
-        parameters.put(
-                "sharedTargetEndpoint",
-                spec.optionalParam("sharedTarget").orElse("log:caravan-trigger-no-shared-target"));
         Map<String, Object> beans = Map.of(
                 beanName(routeId), trigger, sqsClientName(routeId), clients.sqs(), sweeperName(routeId), sweeper);
         return new RouteInstance() {

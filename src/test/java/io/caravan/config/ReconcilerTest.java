@@ -88,7 +88,7 @@ class ReconcilerTest {
                         "route_config row 'bad-feed', column profile: unknown drain profile 'NO_SUCH_PROFILE'; known: "
                                 + app.profiles().all().keySet(),
                         "route_config row 'bad-feed', column params.colour: is not a parameter of template 'watermark-feed'; declared: "
-                                + "[sourceKind, sourceDataSource, sourceQuery, sourceUrl, idField, updatedAtField, idType, overlap, key, sink, target, targetTopic, eventType, requiredFields, parallelDeliveries]");
+                                + "[sourceKind, sourceDataSource, sourceQuery, sourceUrl, idField, updatedAtField, idType, horizon, maxHorizonWait, overlap, reconcileEvery, reconcileWindow, sourceZone, key, sink, target, targetTopic, eventType, requiredFields, parallelDeliveries]");
         assertThat(app.executionLog().recent("bad-feed", 5)).singleElement().satisfies(e -> {
             assertThat(e.status()).isEqualTo(ExecutionStatus.FAILED);
             assertThat(e.detail()).contains("column profile: unknown drain profile 'NO_SUCH_PROFILE'");
@@ -113,7 +113,7 @@ class ReconcilerTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
 
-        javax.management.ObjectName mbean = new javax.management.ObjectName(RouteConfigControl.OBJECT_NAME);
+        javax.management.ObjectName mbean = new javax.management.ObjectName(io.caravan.ops.ConfigControl.OBJECT_NAME);
         String[] viaJmx = (String[])
                 java.lang.management.ManagementFactory.getPlatformMBeanServer().getAttribute(mbean, "RejectedRows");
         assertThat(viaJmx).hasSize(2).allSatisfy(m -> assertThat(m).startsWith("route_config row 'bad-feed', column "));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.errors.RetryPolicy;
 import io.caravan.feed.WatermarkFeedFamily;
+import io.caravan.outbound.Egress;
 import io.caravan.store.DrainProfile;
 import io.caravan.store.RouteConfigRow;
 import io.caravan.template.RouteFamily;
@@ -41,7 +42,7 @@ class RouteConfigValidatorTest {
         validator = new RouteConfigValidator(
                 Map.of(feed.templateId(), feed),
                 id -> true,
-                EgressAllowlist.parse("localhost,*.corp.example"),
+                Egress.of("localhost,*.corp.example", "localhost,*.corp.example"),
                 RetryPolicy.DEFAULT);
     }
 
@@ -100,8 +101,8 @@ class RouteConfigValidatorTest {
                         "route_config row 'Bad_Id', column profile: unknown drain profile 'NOPE'; known: [FEED_THROUGHPUT_5MIN]",
                         "route_config row 'Bad_Id', column schedule: 'not a cron' is not a valid Quartz cron expression",
                         "route_config row 'Bad_Id', column params.colour: is not a parameter of template 'watermark-feed'; declared: "
-                                + "[sourceKind, sourceDataSource, sourceQuery, sourceUrl, idField, updatedAtField, idType, overlap, key, sink, target, targetTopic, eventType, requiredFields, parallelDeliveries]",
-                        "route_config row 'Bad_Id', column params.target: host of 'http://evil.example.net/x' is not on the egress "
+                                + "[sourceKind, sourceDataSource, sourceQuery, sourceUrl, idField, updatedAtField, idType, horizon, maxHorizonWait, overlap, reconcileEvery, reconcileWindow, sourceZone, key, sink, target, targetTopic, eventType, requiredFields, parallelDeliveries]",
+                        "route_config row 'Bad_Id', column params.target: host 'evil.example.net' is not on the egress "
                                 + "allowlist [localhost, *.corp.example] (caravan.egress.allowed-hosts)")
                 .anySatisfy(p -> assertThat(p).startsWith("route_config row 'Bad_Id', column params.key: is required"));
     }
@@ -112,7 +113,7 @@ class RouteConfigValidatorTest {
                 "\"target\":\"http://localhost:8080/sap\"", "\"target\":\"ftp://localhost/x\",\"overlap\":\"soon\"");
         assertThat(problems(row("hours", "watermark-feed", "T3", "FEED_THROUGHPUT_5MIN", null, params)))
                 .containsExactlyInAnyOrder(
-                        "route_config row 'hours', column params.target: 'ftp://localhost/x' is not an http or https URL",
+                        "route_config row 'hours', column params.target: must be an http:// or https:// URL",
                         "route_config row 'hours', column params.overlap: 'soon' is not a duration (like 30s, 5m or PT5M)");
     }
 
@@ -154,7 +155,75 @@ class RouteConfigValidatorTest {
         String params = GOOD_PARAMS.replace("http://localhost:8080/sap", "http://user:pw@localhost:8080/sap");
         assertThat(problems(row("hours", "watermark-feed", "T3", "FEED_THROUGHPUT_5MIN", null, params)))
                 .containsExactly(
-                        "route_config row 'hours', column params.target: credentials must not be written into the URL; use a secret reference");
+                        "route_config row 'hours', column params.target: must not carry credentials (user:password@host); "
+                                + "give them as a secret reference");
+    }
+
+    /**
+     * Guards against a row's URL reaching Camel as endpoint syntax: a fragment or #class/#bean reference, property
+     * placeholders, RAW(), expressions or whitespace are refused naming the column, before any route exists.
+     */
+    @Test
+    void url_text_that_would_mean_something_to_camel_is_refused_naming_the_column() {
+        Map<String, String> probes = new java.util.LinkedHashMap<>();
+        probes.put(
+                "http://localhost:8080/sap?httpClientConfigurer=#class:java.io.FileOutputStream('/tmp/x')",
+                "contains a '#' (fragments and #bean/#class references are not part of a URL caravan calls) at position 48");
+        probes.put(
+                "http://localhost:8080/sap#top",
+                "contains a '#' (fragments and #bean/#class references are not part of a URL caravan calls) at position 26");
+        probes.put(
+                "http://localhost:8080/sap?k={{env:HOME}}",
+                "contains '{{' (property placeholders are not allowed in a URL) at position 29");
+        probes.put(
+                "http://localhost:8080/sap?p=RAW(secret)",
+                "contains 'RAW(' (Camel endpoint syntax is not allowed in a URL)");
+        probes.put(
+                "http://localhost:8080/sap?p=${env:HOME}",
+                "contains '${' (expressions are not allowed in a URL) at position 29");
+        probes.put(
+                "http://localhost:8080/s ap",
+                "contains whitespace or a control character at position 24; encode it (%20)");
+        probes.put(
+                "http://admin@localhost:8080/sap",
+                "must not carry credentials (user:password@host); give them as a secret reference");
+        probes.put("file:///etc/passwd", "must be an http:// or https:// URL");
+        probes.put("http:localhost", "must be an http:// or https:// URL");
+        probes.forEach((url, reason) -> {
+            String params = GOOD_PARAMS.replace("http://localhost:8080/sap", url);
+            assertThat(problems(row("hours", "watermark-feed", "T3", "FEED_THROUGHPUT_5MIN", null, params)))
+                    .as(url)
+                    .containsExactly("route_config row 'hours', column params.target: " + reason);
+        });
+    }
+
+    /** Guards against plain http leaving the machine: every family's URLs must be https off the plain-http hosts. */
+    @Test
+    void plain_http_to_a_host_off_the_plain_http_list_is_refused_for_a_feed_target_too() {
+        RouteFamily feed = new WatermarkFeedFamily(
+                new DefaultCamelContext(),
+                null,
+                null,
+                Clock.systemUTC(),
+                name -> Optional.empty(),
+                Path.of("routes/sql"));
+        RouteConfigValidator strict = new RouteConfigValidator(
+                Map.of(feed.templateId(), feed),
+                id -> true,
+                Egress.of("localhost,sap.corp.example", "localhost"),
+                RetryPolicy.DEFAULT);
+        String params = GOOD_PARAMS.replace("http://localhost:8080/sap", "http://sap.corp.example/hours");
+        assertThat(strict.validate(row("hours", "watermark-feed", "T3", "FEED_THROUGHPUT_5MIN", null, params), Map.of())
+                        .problems())
+                .extracting(ConfigProblem::message)
+                .contains(
+                        "route_config row 'hours', column params.target: must be https: plain http is allowed only "
+                                + "for hosts on caravan.egress.plain-http-hosts [localhost], and 'sap.corp.example' is not one of them");
+        String https = GOOD_PARAMS.replace("http://localhost:8080/sap", "https://sap.corp.example/hours");
+        assertThat(strict.validate(row("hours", "watermark-feed", "T3", "FEED_THROUGHPUT_5MIN", null, https), Map.of())
+                        .problems())
+                .extracting(ConfigProblem::message)
+                .noneMatch(m -> m.contains("params.target"));
     }
 
     /** Guards against a row's key running code or reading the host: the row is rejected naming the token. */

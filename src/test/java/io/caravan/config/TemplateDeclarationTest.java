@@ -67,6 +67,11 @@ class TemplateDeclarationTest {
         params.put("updatedAtField", "updated_at");
         params.put("idType", "LONG");
         params.put("overlap", "2m");
+        params.put("horizon", "auto");
+        params.put("maxHorizonWait", "5m");
+        params.put("reconcileEvery", "10m");
+        params.put("reconcileWindow", "1h");
+        params.put("sourceZone", "UTC");
         params.put("key", "${body[id]}");
         params.put("sink", "http");
         params.put("target", "http://localhost/y");
@@ -96,9 +101,14 @@ class TemplateDeclarationTest {
                     Clock.systemUTC(),
                     n -> Optional.empty(),
                     Path.of("routes/sql"));
-            try (var instance = family.create(spec)) {
-                assertThat(instance.templateParameters().keySet())
-                        .containsExactlyInAnyOrderElementsOf(declaredIn(Path.of("routes/watermark-feed.yaml")));
+            try (var outbound = new io.caravan.outbound.OutboundHttp(
+                    io.caravan.outbound.Egress.of("localhost", "localhost"),
+                    io.caravan.outbound.OutboundHttp.Settings.DEFAULT)) {
+                camel.getRegistry().bind(io.caravan.outbound.OutboundHttp.BEAN, outbound);
+                try (var instance = family.create(spec)) {
+                    assertThat(instance.templateParameters().keySet())
+                            .containsExactlyInAnyOrderElementsOf(declaredIn(Path.of("routes/watermark-feed.yaml")));
+                }
             }
         }
     }
@@ -289,12 +299,15 @@ class TemplateDeclarationTest {
                 Optional.empty(),
                 RetryPolicy.DEFAULT,
                 1);
-        var family = new io.caravan.delivery.WebhookDeliveryFamily(
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
-                Clock.systemUTC(),
-                io.caravan.delivery.PlainHttpHosts.parse("localhost"),
-                io.caravan.testing.TestSecrets.ROOTS);
-        try (var instance = family.create(spec)) {
+        try (var outbound = new io.caravan.outbound.OutboundHttp(
+                        io.caravan.outbound.Egress.of("localhost", "localhost"),
+                        io.caravan.outbound.OutboundHttp.Settings.DEFAULT);
+                var instance = new io.caravan.delivery.WebhookDeliveryFamily(
+                                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                                Clock.systemUTC(),
+                                outbound,
+                                io.caravan.testing.TestSecrets.ROOTS)
+                        .create(spec)) {
             assertThat(instance.templateParameters().keySet())
                     .containsExactlyInAnyOrderElementsOf(declaredIn(Path.of("routes/webhook-delivery.yaml")));
         }

@@ -3,9 +3,9 @@ package io.caravan.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.config.ConfigProblem;
-import io.caravan.config.EgressAllowlist;
 import io.caravan.config.RouteConfigValidator;
 import io.caravan.errors.RetryPolicy;
+import io.caravan.outbound.Egress;
 import io.caravan.template.SecretRoots;
 import io.caravan.testing.Events;
 import io.caravan.testing.SubscriptionRow;
@@ -29,14 +29,11 @@ class SubscriptionRulesTest {
     @BeforeEach
     void setUp() {
         WebhookDeliveryFamily family = new WebhookDeliveryFamily(
-                new SimpleMeterRegistry(),
-                Clock.systemUTC(),
-                PlainHttpHosts.parse("localhost,*.test.internal"),
-                io.caravan.testing.TestSecrets.ROOTS);
+                new SimpleMeterRegistry(), Clock.systemUTC(), null, io.caravan.testing.TestSecrets.ROOTS);
         validator = new RouteConfigValidator(
                 Map.of(family.templateId(), family),
                 id -> true,
-                EgressAllowlist.parse("localhost,hooks.example.com,a.test.internal"),
+                Egress.of("localhost,hooks.example.com,a.test.internal", "localhost,*.test.internal"),
                 RetryPolicy.DEFAULT);
         secret = Events.secretFile(dir, "s");
     }

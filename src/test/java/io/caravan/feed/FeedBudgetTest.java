@@ -67,8 +67,9 @@ class FeedBudgetTest {
         assertThat(executions).extracting(Execution::rowsDelivered).startsWith(10, 10, 5);
         assertThat(executions).extracting(Execution::cycles).startsWith(2, 2, 1);
         assertThat(executions.stream().mapToInt(Execution::rowsDelivered).sum()).isEqualTo(25);
-        // the overlap re-reads delivered rows every time; those pages are not charged to the budget
+        // the overlap re-check (H2 gives no commit horizon) re-reads at most one budget's pages per execution and
+        // resumes where the previous execution stopped; those pages are not charged to the budget
         assertThat(executions.get(1).rowsDuplicate()).isEqualTo(10);
-        assertThat(executions.get(2).rowsDuplicate()).isEqualTo(20);
+        assertThat(executions.get(2).rowsDuplicate()).isEqualTo(10);
     }
 }

@@ -75,4 +75,29 @@ class ExecutionLogTest {
         assertThatThrownBy(() -> log.finish(999, 0, 0, 0, 0, 0, ExecutionStatus.FAILED, null))
                 .hasMessage("no execution with id 999");
     }
+
+    /** Guards against a killed execution showing no counts: progress is written while it runs, and kept after. */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void progress_records_a_running_executions_counts_and_an_abandoned_one_keeps_them(Backend backend)
+            throws Exception {
+        javax.sql.DataSource store = backend.fresh();
+        ExecutionLog log = new ExecutionLog(store, clock);
+        long id = log.begin("feed-a");
+        try (java.sql.Connection c = store.getConnection()) {
+            log.progress(c, id, 2, 100, 95, 3, 2);
+        }
+        log.abandonRunning("feed-a", "the process ended");
+
+        Execution abandoned = log.recent("feed-a", 1).get(0);
+        assertThat(abandoned)
+                .extracting(
+                        Execution::cycles,
+                        Execution::rowsRead,
+                        Execution::rowsDelivered,
+                        Execution::rowsDuplicate,
+                        Execution::rowsDeadLettered,
+                        Execution::status)
+                .containsExactly(2, 100, 95, 3, 2, ExecutionStatus.INCOMPLETE);
+    }
 }

@@ -28,7 +28,9 @@ class MigrationsTest {
             "execution_log",
             "route_lock",
             "saga_state",
-            "ledger_owner");
+            "ledger_owner",
+            "ops_audit",
+            "route_pause");
 
     @ParameterizedTest
     @EnumSource(Backend.class)

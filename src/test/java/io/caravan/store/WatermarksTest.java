@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.caravan.testing.Databases.Backend;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -72,5 +74,36 @@ class WatermarksTest {
         assertThat(watermarks.all())
                 .containsExactly(
                         Map.entry("feed-a", new Watermark(T, "a")), Map.entry("feed-b", new Watermark(T, "b")));
+    }
+
+    /** Guards against an operator's reset being lost: reset is the one way back, and advances go on from it. */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void a_reset_moves_the_watermark_back_and_returns_the_one_it_replaced(Backend backend) {
+        Watermarks watermarks = new Watermarks(backend.fresh(), clock);
+        Watermark ahead = new Watermark(T, "10");
+        Watermark back = new Watermark(T.minusSeconds(3600), "");
+
+        assertThat(watermarks.reset("feed-a", ahead)).isEmpty();
+        assertThat(watermarks.reset("feed-a", back)).contains(ahead);
+        assertThat(watermarks.find("feed-a")).contains(back);
+        watermarks.advance("feed-a", new Watermark(T.minusSeconds(60), "1"));
+        assertThat(watermarks.find("feed-a")).contains(new Watermark(T.minusSeconds(60), "1"));
+    }
+
+    /** Guards against a reset feed resuming its overlap re-check or backstop from before the operator's position. */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void a_reset_clears_the_routes_reread_cursors(Backend backend) {
+        DataSource store = backend.fresh();
+        Watermarks watermarks = new Watermarks(store, clock);
+        RereadCursors cursors = new RereadCursors(store);
+        cursors.save("feed-a", "OVERLAP", new RereadCursor(Optional.of(new Watermark(T, "7")), T));
+        cursors.save("feed-b", "OVERLAP", new RereadCursor(Optional.of(new Watermark(T, "8")), T));
+
+        watermarks.reset("feed-a", new Watermark(T.minusSeconds(3600), ""));
+
+        assertThat(cursors.find("feed-a", "OVERLAP")).isEmpty();
+        assertThat(cursors.find("feed-b", "OVERLAP")).isPresent();
     }
 }

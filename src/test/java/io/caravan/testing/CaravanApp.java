@@ -10,8 +10,15 @@ import io.caravan.store.IdempotencyLedger;
 import io.caravan.store.RouteConfigStore;
 import io.caravan.store.Watermarks;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -110,6 +117,26 @@ public final class CaravanApp implements AutoCloseable {
 
     public String managementUrl(String path) {
         return "http://localhost:" + managementPort + path;
+    }
+
+    /** The HTTP status of a GET on the management port, with basic credentials {@code user:password} or none. */
+    public int managementStatus(String path, String credentials) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(managementUrl(path)));
+        if (credentials != null) {
+            request.header(
+                    "Authorization",
+                    "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+        }
+        try {
+            return HttpClient.newHttpClient()
+                    .send(request.build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

@@ -35,11 +35,17 @@ public final class FeedFixture implements AutoCloseable {
 
     /** Caravan on a new, empty store of {@code backend}, reading named statements from the test routes. */
     public static FeedFixture start(Databases.Backend backend) {
+        return start(backend, Map.of());
+    }
+
+    /** Same as {@link #start(Databases.Backend)}, with settings of the test's own on top. */
+    public static FeedFixture start(Databases.Backend backend, Map<String, String> overrides) {
         int n = STORES.incrementAndGet();
         Map<String, String> s = backend == Databases.Backend.H2
                 ? CaravanApp.settings("jdbc:h2:mem:feed_store_" + n + ";DB_CLOSE_DELAY=-1", "sa", "")
                 : CaravanApp.settings(Databases.postgresJdbcUrl(Databases.emptyPostgresDatabase()), "postgres", "");
         s.put("caravan.routes.dir", "src/test/resources/test-routes");
+        s.putAll(overrides);
         return new FeedFixture(backend, s);
     }
 
@@ -53,12 +59,17 @@ public final class FeedFixture implements AutoCloseable {
 
     /** A new, empty source table, configured in the running app (and after a restart) as a source data source. */
     public Source newSource() {
-        SourceTable table = SourceTable.create();
+        return newSource(Databases.Backend.H2);
+    }
+
+    /** A new, empty source table in a database of {@code sourceBackend}, configured like {@link #newSource()}. */
+    public Source newSource(Databases.Backend sourceBackend) {
+        SourceTable table = SourceTable.create(sourceBackend);
         String name = "src" + SOURCES.incrementAndGet();
         settings.put("caravan.source." + name + ".url", table.url());
-        settings.put("caravan.source." + name + ".user", "sa");
+        settings.put("caravan.source." + name + ".user", table.user());
         app.camel().getPropertiesComponent().addOverrideProperty("caravan.source." + name + ".url", table.url());
-        app.camel().getPropertiesComponent().addOverrideProperty("caravan.source." + name + ".user", "sa");
+        app.camel().getPropertiesComponent().addOverrideProperty("caravan.source." + name + ".user", table.user());
         return new Source(name, table);
     }
 

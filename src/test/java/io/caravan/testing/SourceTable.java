@@ -9,15 +9,20 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
-/** A feed source for tests: table source_rows(id, revision, payload, updated_at) in its own H2 database. */
+/**
+ * A feed source for tests: table source_rows(id, revision, payload, updated_at) in its own database, H2 in memory or
+ * a database on the embedded PostgreSQL.
+ */
 public final class SourceTable {
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private final String url;
+    private final String user;
     private final DataSource dataSource;
 
-    private SourceTable(String url) {
+    private SourceTable(String url, String user) {
         this.url = url;
-        this.dataSource = Databases.pool(url, "sa", "");
+        this.user = user;
+        this.dataSource = Databases.pool(url, user, "");
         try (Connection c = dataSource.getConnection();
                 Statement s = c.createStatement()) {
             s.execute("CREATE TABLE source_rows (id BIGINT PRIMARY KEY, revision INT NOT NULL, payload VARCHAR(200), "
@@ -28,11 +33,22 @@ public final class SourceTable {
     }
 
     public static SourceTable create() {
-        return new SourceTable("jdbc:h2:mem:source_" + COUNTER.incrementAndGet() + ";DB_CLOSE_DELAY=-1");
+        return new SourceTable("jdbc:h2:mem:source_" + COUNTER.incrementAndGet() + ";DB_CLOSE_DELAY=-1", "sa");
+    }
+
+    /** A source table in a new database of {@code backend}. */
+    public static SourceTable create(Databases.Backend backend) {
+        return backend == Databases.Backend.H2
+                ? create()
+                : new SourceTable(Databases.postgresJdbcUrl(Databases.emptyPostgresDatabase()), "postgres");
     }
 
     public String url() {
         return url;
+    }
+
+    public String user() {
+        return user;
     }
 
     public DataSource dataSource() {

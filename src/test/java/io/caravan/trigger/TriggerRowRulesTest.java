@@ -3,9 +3,9 @@ package io.caravan.trigger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.config.ConfigProblem;
-import io.caravan.config.EgressAllowlist;
 import io.caravan.config.RouteConfigValidator;
 import io.caravan.errors.RetryPolicy;
+import io.caravan.outbound.Egress;
 import io.caravan.template.InstanceSpec;
 import io.caravan.template.RouteFamily.ParamProblem;
 import io.caravan.template.Tier;
@@ -84,7 +84,7 @@ class TriggerRowRulesTest {
             var validator = new RouteConfigValidator(
                     Map.of(family.templateId(), family),
                     id -> true,
-                    EgressAllowlist.parse("localhost"),
+                    Egress.of("localhost", "localhost"),
                     RetryPolicy.DEFAULT);
             Map<String, String> params = new java.util.HashMap<>(
                     Map.of("customer", "hts", "queue", "q-hts", "bucket", "changes", "sink", "kafka"));

@@ -1,83 +1,55 @@
 package io.caravan.ops.alerts;
 
-import io.caravan.config.EgressAllowlist;
-import java.io.IOException;
+import io.caravan.outbound.OutboundHttp;
+import io.caravan.outbound.OutboundRequest;
+import io.caravan.outbound.OutboundUrl;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
-import java.util.Map;
 import org.apache.camel.http.base.HttpOperationFailedException;
 
 /**
- * The one outbound HTTP call of the alerting: POST JSON, no redirects, the host checked against the egress allowlist,
- * plain http only to loopback hosts. A non-2xx answer becomes an {@link HttpOperationFailedException} so the shared
- * {@code ErrorClassifier} decides whether to retry. Kept in one class so it can move onto the outbound room's client.
+ * The alerting's outbound call: a JSON POST through caravan's one HTTP client ({@link OutboundHttp}: the egress rule
+ * on the host actually connected, https except for the plain-http hosts, no redirects). A non-2xx answer is the
+ * {@link HttpOperationFailedException} the shared ErrorClassifier knows, re-thrown with the URI cut to scheme and host:
+ * a Teams workflow URL's path and query carry its id and signature, and the exception's text reaches logs and
+ * alert_event.
  */
 public final class AlertHttp {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    private final HttpClient client = HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(TIMEOUT)
-            .build();
-    private final EgressAllowlist egress;
+    private final OutboundHttp outbound;
 
-    public AlertHttp(EgressAllowlist egress) {
-        this.egress = egress;
+    public AlertHttp(OutboundHttp outbound) {
+        this.outbound = outbound;
     }
 
     /** Why the URL may not be called, or null when it may; never quotes the URL (it may carry a signature). */
     public String refusal(String url) {
-        URI uri;
+        OutboundUrl parsed;
         try {
-            uri = URI.create(url);
+            parsed = OutboundUrl.parse(url);
         } catch (IllegalArgumentException e) {
-            return "not a URL";
+            return "is not a usable URL";
         }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("https") && !(scheme.equals("http") && isLoopback(host))) {
-            return "needs https (plain http only to localhost)";
-        }
-        if (!egress.allows(url)) {
-            return "host " + host + " is not in caravan.egress.allowed-hosts";
-        }
-        return null;
+        return outbound.egress().problem(parsed).orElse(null);
     }
 
-    /** POSTs the body; returns on 2xx, throws otherwise (status as HttpOperationFailedException, I/O as is). */
-    public void post(String url, String json) throws IOException, InterruptedException, HttpOperationFailedException {
-        String refused = refusal(url);
-        if (refused != null) {
-            throw new IllegalStateException("alert URL refused: " + refused);
-        }
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url))
-                .timeout(TIMEOUT)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8))
-                .build();
-        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-        int status = response.statusCode();
-        if (status < 200 || status > 299) {
-            // the URI is reduced to its host: a Teams workflow URL's path and query carry its signature
-            URI uri = URI.create(url);
+    /** POSTs the JSON body; returns on 2xx, throws otherwise (what the error classifier knows). */
+    public void post(String url, String json) throws Exception {
+        OutboundUrl target = OutboundUrl.parse(url);
+        try {
+            outbound.execute(OutboundRequest.postJson(target, null, json.getBytes(StandardCharsets.UTF_8))
+                    .withTimeout(TIMEOUT));
+        } catch (HttpOperationFailedException e) {
+            URI uri = target.uri();
             throw new HttpOperationFailedException(
                     uri.getScheme() + "://" + uri.getHost(),
-                    status,
-                    "",
-                    response.headers().firstValue("Location").orElse(null),
-                    Map.of(
-                            "Retry-After",
-                            response.headers().firstValue("Retry-After").orElse("")),
-                    response.body() == null ? "" : response.body());
+                    e.getStatusCode(),
+                    e.getStatusText(),
+                    e.getRedirectLocation(),
+                    e.getResponseHeaders(),
+                    e.getResponseBody());
         }
-    }
-
-    private static boolean isLoopback(String host) {
-        return host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]") || host.equals("::1");
     }
 }

@@ -13,8 +13,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import io.caravan.config.EgressAllowlist;
 import io.caravan.ops.health.HealthBench;
+import io.caravan.outbound.Egress;
+import io.caravan.outbound.OutboundHttp;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,8 @@ class AlertStormTest {
 
     private final HealthBench bench = new HealthBench();
     private final AlertEvents events = new AlertEvents(bench.store);
+    private final OutboundHttp outbound =
+            new OutboundHttp(Egress.of("localhost,127.0.0.1", "localhost,127.0.0.1"), OutboundHttp.Settings.DEFAULT);
     private AlertDelivery delivery;
     private Alerting alerting;
 
@@ -55,7 +58,7 @@ class AlertStormTest {
                 3);
         delivery = new AlertDelivery(
                 Map.of(AlertChannel.TEAMS, RECEIVER.baseUrl() + "/teams"),
-                new AlertHttp(EgressAllowlist.parse("localhost,127.0.0.1")),
+                new AlertHttp(outbound),
                 events,
                 settings,
                 bench.meters);
@@ -64,8 +67,9 @@ class AlertStormTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         delivery.close();
+        outbound.close();
     }
 
     /**
