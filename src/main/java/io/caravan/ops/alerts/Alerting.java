@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * Turns each health evaluation into notifications the way Alertmanager groups them, one group per rule + route: a
  * condition that holds for the group wait is sent once; while it keeps holding it is sent again only after the repeat
  * interval; when it clears, one resolved message follows (a condition that clears before its first notification
- * sends nothing). Each sent alert is a row of alert_event; FIRING rows are picked up again after a restart.
+ * sends nothing). A signal with no data keeps an alert as it is. Each sent alert is a row of alert_event; FIRING rows
+ * are picked up again after a restart.
  */
 public final class Alerting implements Consumer<List<RouteHealth>> {
     private static final Logger LOG = LoggerFactory.getLogger(Alerting.class);
@@ -95,10 +96,14 @@ public final class Alerting implements Consumer<List<RouteHealth>> {
                     continue;
                 }
                 double threshold = o != null && o.threshold() != null ? o.threshold() : rule.threshold();
+                String key = key(rule, h.route());
+                if (h.signals().get(rule.signal()).isEmpty() && active.containsKey(key)) {
+                    holding.add(key); // no data (just started): neither resolved nor repeated
+                    continue;
+                }
                 if (!rule.fires(h.signals(), threshold)) {
                     continue;
                 }
-                String key = key(rule, h.route());
                 holding.add(key);
                 Active a = active.computeIfAbsent(key, k -> new Active(rule, h.route(), now));
                 a.value = h.signals().get(rule.signal()).orElse(Double.NaN);

@@ -28,7 +28,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Consecutive failures: between two evaluations, failures with no success add up; any success resets the count
  * (the order inside one interval is not known, so a success wins). For families with an execution log, the FAILED or
- * INCOMPLETE executions at the head of the log count too, whichever is larger.
+ * INCOMPLETE executions at the head of the log count too, whichever is larger. After a start (or a route re-created)
+ * the count is unknown, "no data", until the route's first success or failure: a restart neither resolves nor repeats
+ * an alert on its own.
  */
 public final class SignalReader {
     static final Duration WINDOW = Duration.ofMinutes(15);
@@ -55,11 +57,14 @@ public final class SignalReader {
         History h = histories.computeIfAbsent(route, r -> new History());
         double successes = sum(route, family.successes());
         double failures = sum(route, family.failures());
-        long streak = h.consecutive(successes, failures);
+        long streak = h.consecutive(successes, failures); // -1: not known yet
         v.put(Signal.DEAD_LETTERS_15M, (double) deadLetters.countSince(route, now.minus(WINDOW)));
         if (family.keepsExecutionLog()) {
             List<Execution> recent = executions.recent(route, RECENT_EXECUTIONS);
-            streak = Math.max(streak, failedAtHead(recent));
+            long failedExecutions = failedAtHead(recent);
+            if (streak >= 0 || failedExecutions > 0) {
+                streak = Math.max(streak, failedExecutions);
+            }
             v.put(Signal.INCOMPLETE_EXECUTIONS, (double) recent.stream()
                     .filter(e -> e.status() == ExecutionStatus.INCOMPLETE)
                     .filter(e -> !e.startedAt().isBefore(now.minus(INCOMPLETE_WINDOW)))
@@ -73,7 +78,7 @@ public final class SignalReader {
                             .max()
                             .orElse(0));
         }
-        v.put(Signal.CONSECUTIVE_FAILURES, (double) streak);
+        v.put(Signal.CONSECUTIVE_FAILURES, streak < 0 ? Double.NaN : (double) streak);
         v.put(Signal.BACKLOG_AGE_SECONDS, gauge("caravan.feed.backlog.age.seconds", route));
         if (family == FamilyRules.TRIGGER) {
             v.put(Signal.TRIGGER_AGE_SECONDS, gauge("caravan.trigger.oldest.age.seconds", route));
@@ -152,7 +157,7 @@ public final class SignalReader {
     private static final class History {
         private double successes = Double.NaN;
         private double failures;
-        private long streak;
+        private long streak = -1;
         private final Deque<double[]> samples = new ArrayDeque<>();
 
         synchronized long consecutive(double nowSuccesses, double nowFailures) {
@@ -164,8 +169,8 @@ public final class SignalReader {
             }
             if (nowSuccesses > successes) {
                 streak = 0;
-            } else {
-                streak += (long) (nowFailures - failures);
+            } else if (nowFailures > failures) {
+                streak = Math.max(streak, 0) + (long) (nowFailures - failures);
             }
             successes = nowSuccesses;
             failures = nowFailures;

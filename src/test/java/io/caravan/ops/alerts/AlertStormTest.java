@@ -150,6 +150,43 @@ class AlertStormTest {
         assertThat(fact(bodies().get(0), "Threshold")).isEqualTo(">= 10");
     }
 
+    /**
+     * Guards against a restart forgetting what was sent: the firing alert is neither sent again at once nor left
+     * unresolved when its condition has cleared by the time the new process evaluates.
+     */
+    @Test
+    void a_firing_alert_is_picked_up_after_a_restart_and_resolved_once() {
+        bench.route("sub-s", "webhook-delivery", "T2");
+        evaluate(1);
+        bench.count("caravan.webhook.failed.attempts", "sub-s", 4);
+        evaluate(3);
+        awaitRequests(1);
+
+        HealthBench restarted = new HealthBench(bench.store, bench.clock);
+        restarted.route("sub-s", "webhook-delivery", "T2");
+        AlertSettings settings = new AlertSettings(
+                Optional.empty(),
+                Optional.empty(),
+                Duration.ofSeconds(30),
+                Duration.ofHours(4),
+                "https://r",
+                Duration.ofMillis(20),
+                3);
+        restarted.evaluator.addListener(new Alerting(AlertRules.all(), events, delivery, settings, bench.clock));
+        restarted.count("caravan.webhook.failed.attempts", "sub-s", 5);
+        for (int i = 0; i < 4; i++) {
+            bench.clock.advance(EVERY);
+            restarted.evaluator.evaluate();
+        }
+        assertThat(RECEIVER.findAll(postRequestedFor(urlEqualTo("/teams")))).hasSize(1);
+        restarted.count("caravan.webhook.delivered", "sub-s", 1);
+        bench.clock.advance(EVERY);
+        restarted.evaluator.evaluate();
+        awaitRequests(2);
+        assertThat(title(bodies().get(1))).startsWith("RESOLVED delivery-consecutive-failures on sub-s");
+        assertThat(events.firing()).isEmpty();
+    }
+
     /** Guards against a flapping condition sending anything before the group wait has passed. */
     @Test
     void a_condition_that_clears_within_the_group_wait_sends_nothing() {

@@ -22,19 +22,32 @@ import org.apache.camel.ServiceStatus;
  * clock the test moves, and route statuses the test sets: the evaluator's real inputs without running routes.
  */
 public final class HealthBench {
-    public final MutableClock clock = new MutableClock(Instant.parse("2026-01-05T08:00:00Z"));
-    public final DataSource store = Databases.h2();
+    public final MutableClock clock;
+    public final DataSource store;
     public final MeterRegistry meters = new SimpleMeterRegistry();
-    public final DeadLetters deadLetters = new DeadLetters(store, clock);
-    public final ExecutionLog executions = new ExecutionLog(store, clock);
+    public final DeadLetters deadLetters;
+    public final ExecutionLog executions;
     public final List<RouteConfigRow> rows = new CopyOnWriteArrayList<>();
     public final Map<String, ServiceStatus> statuses = new ConcurrentHashMap<>();
-    public final HealthEvaluator evaluator = new HealthEvaluator(
-            () -> rows,
-            id -> Optional.ofNullable(statuses.get(id)),
-            new SignalReader(meters, deadLetters, executions, clock),
-            meters,
-            clock);
+    public final HealthEvaluator evaluator;
+
+    public HealthBench() {
+        this(Databases.h2(), new MutableClock(Instant.parse("2026-01-05T08:00:00Z")));
+    }
+
+    /** Another process (its own meters and evaluator) on the same store and clock: a restart. */
+    public HealthBench(DataSource store, MutableClock clock) {
+        this.store = store;
+        this.clock = clock;
+        deadLetters = new DeadLetters(store, clock);
+        executions = new ExecutionLog(store, clock);
+        evaluator = new HealthEvaluator(
+                () -> rows,
+                id -> Optional.ofNullable(statuses.get(id)),
+                new SignalReader(meters, deadLetters, executions, clock),
+                meters,
+                clock);
+    }
 
     /** A started route of the template at the tier. */
     public void route(String routeId, String template, String tier) {
