@@ -68,10 +68,16 @@ public enum AlertChannel {
                 text.put("wrap", true);
                 text.put("isSubtle", true);
             }
-            ObjectNode runbook = content.putArray("actions").addObject();
-            runbook.put("type", "Action.OpenUrl");
-            runbook.put("title", "Runbook");
-            runbook.put("url", n.runbookUrl());
+            String runbookUrl = n.runbookUrl();
+            if (runbookUrl.startsWith("https://") || runbookUrl.startsWith("http://")) {
+                ObjectNode runbook = content.putArray("actions").addObject();
+                runbook.put("type", "Action.OpenUrl");
+                runbook.put("title", "Runbook");
+                runbook.put("url", runbookUrl);
+            } else {
+                // Action.OpenUrl needs an absolute address: a runbook path is shown as a fact instead
+                fact(list, "Runbook", runbookUrl);
+            }
             return message;
         }
     },

@@ -32,9 +32,11 @@ public record AlertSettings(
 
     public static final Duration DEFAULT_GROUP_WAIT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_REPEAT_INTERVAL = Duration.ofHours(4);
-    // TODO: the real repository address (like the registry in k8s/overlays/production)
-    public static final String DEFAULT_RUNBOOK_URL =
-            "https://git.example.com/integration/caravan/-/blob/main/docs/runbook.md";
+    /**
+     * The runbook as a path in this repository; a deployment sets caravan.alerts.runbook-url to where it publishes
+     * docs/runbook.md (an http(s) address becomes the card's Runbook button).
+     */
+    public static final String DEFAULT_RUNBOOK_URL = "docs/runbook.md";
 
     public AlertSettings {
         teamsUrl = teamsUrl.filter(u -> !u.isBlank());

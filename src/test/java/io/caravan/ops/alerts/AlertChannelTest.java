@@ -18,19 +18,13 @@ class AlertChannelTest {
             .orElseThrow();
 
     private static Notification notification(boolean resolved, List<String> details) {
+        return notification(resolved, details, "https://runbook.example/docs/runbook.md#delivery-dead-letters");
+    }
+
+    private static Notification notification(boolean resolved, List<String> details, String runbook) {
         Instant t = Instant.parse("2026-01-05T08:00:00Z");
         return new Notification(
-                RULE,
-                "sub-a",
-                resolved,
-                4,
-                1,
-                details,
-                "sub-a/0:17",
-                null,
-                t,
-                t.plusSeconds(45),
-                "https://runbook.example/docs/runbook.md#delivery-dead-letters");
+                RULE, "sub-a", resolved, 4, 1, details, "sub-a/0:17", null, t, t.plusSeconds(45), runbook);
     }
 
     /** Guards against Teams refusing a card with long details (over 28 KB): they are cut, the envelope stays. */
@@ -57,5 +51,17 @@ class AlertChannelTest {
         assertThat(firing.path("runbook").asText()).endsWith("#delivery-dead-letters");
         JsonNode resolved = JSON.readTree(AlertChannel.WEBHOOK.render(notification(true, List.of())));
         assertThat(resolved.path("status").asText()).isEqualTo("resolved");
+    }
+
+    /** Guards against Teams refusing a card whose Runbook button has no absolute address (the default runbook path). */
+    @Test
+    void a_runbook_path_is_a_fact_of_the_card_not_a_button() throws Exception {
+        JsonNode card = JSON.readTree(AlertChannel.TEAMS.render(
+                        notification(false, List.of(), "docs/runbook.md#delivery-dead-letters")))
+                .path("attachments")
+                .get(0)
+                .path("content");
+        assertThat(card.has("actions")).isFalse();
+        assertThat(card.toString()).contains("docs/runbook.md#delivery-dead-letters");
     }
 }
