@@ -10,6 +10,8 @@ import io.caravan.drain.DrainOutcomes;
 import io.caravan.drain.QueueDrainFamily;
 import io.caravan.errors.ErrorClassifier;
 import io.caravan.errors.FailureHandling;
+import io.caravan.errors.LogContext;
+import io.caravan.errors.PayloadRedaction;
 import io.caravan.errors.RetryPolicies;
 import io.caravan.errors.RetryPolicy;
 import io.caravan.events.InboxSeal;
@@ -19,6 +21,19 @@ import io.caravan.feed.WatermarkFeedFamily;
 import io.caravan.inbound.InboundWebhookFamily;
 import io.caravan.ops.OperatorJolokia;
 import io.caravan.ops.OpsMBeans;
+import io.caravan.ops.alerts.AlertChannel;
+import io.caravan.ops.alerts.AlertDelivery;
+import io.caravan.ops.alerts.AlertEvents;
+import io.caravan.ops.alerts.AlertHttp;
+import io.caravan.ops.alerts.AlertRules;
+import io.caravan.ops.alerts.AlertSettings;
+import io.caravan.ops.alerts.Alerting;
+import io.caravan.ops.alerts.AlertsControl;
+import io.caravan.ops.health.HealthEvaluator;
+import io.caravan.ops.health.RouteHealthCheck;
+import io.caravan.ops.health.RouteHealthControl;
+import io.caravan.ops.health.SignalReader;
+import io.caravan.ops.health.StoreHealthCheck;
 import io.caravan.outbound.Egress;
 import io.caravan.outbound.OutboundHttp;
 import io.caravan.store.ConfigAudit;
@@ -51,6 +66,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,6 +119,8 @@ public final class Caravan extends MainListenerSupport {
     private RouteConfigStore configs;
     private OutboundHttp outbound;
     private LedgerHeartbeat heartbeat;
+    private HealthEvaluator health;
+    private AlertDelivery alertDelivery;
     private Path dataDir;
     private OpsMBeans opsMBeans;
 
@@ -174,6 +193,9 @@ public final class Caravan extends MainListenerSupport {
     public void afterConfigure(BaseMainSupport main) {
         camel = main.getCamelContext();
         Clock clock = Clock.systemUTC();
+        // every log line is redacted for these fields; every route step puts caravan's ids into the MDC
+        PayloadRedaction.configure(property(PayloadRedaction.SETTING, PayloadRedaction.DEFAULT_FIELDS));
+        camel.getCamelContextExtension().addInterceptStrategy(new LogContext());
         dataDir = Path.of(property(DataDirectory.SETTING, DataDirectory.DEFAULT));
         if ("local".equals(property("caravan.mode", "local"))) {
             DataDirectory.create(dataDir); // owner-only before the stores and stand-ins write into it
@@ -284,6 +306,7 @@ public final class Caravan extends MainListenerSupport {
                 ledger,
                 deadLetters,
                 Durations.parse(property("caravan.replay.lease", "2m")));
+        healthAndAlerts(meters, deadLetters, executionLog, clock);
 
         kafkaSettingsFromEnvironment();
         if ("local".equals(property("caravan.mode", "local"))) {
@@ -371,6 +394,8 @@ public final class Caravan extends MainListenerSupport {
             }
         }
         reconciler.start(Durations.parse(property("caravan.config.refresh", "10s")));
+        health.start(Durations.parse(
+                property(HealthEvaluator.EVALUATE_EVERY, HealthEvaluator.DEFAULT_EVALUATE_EVERY.toSeconds() + "s")));
         DataDirectory.secure(dataDir); // files the stores and local stand-ins created while starting
     }
 
@@ -388,6 +413,8 @@ public final class Caravan extends MainListenerSupport {
         protected void doStop() {
             opsMBeans.close();
             reconciler.close();
+            health.close();
+            alertDelivery.close();
             heartbeat.stop();
             try {
                 outbound.close();
@@ -410,6 +437,60 @@ public final class Caravan extends MainListenerSupport {
                 Integer.parseInt(
                         property(OutboundHttp.MAX_CONNECTIONS_PER_HOST, String.valueOf(d.maxConnectionsPerHost()))),
                 property(OutboundHttp.PROXY, d.proxy()));
+    }
+
+    /**
+     * Route health (evaluated once the routes run; /health, io.caravan:type=RouteHealth, caravan_route_health) and the
+     * alerts derived from it, sent to the configured Teams and webhook URLs (io.caravan:type=Alerts, alert_event). In
+     * local mode alerts go to the demo receiver unless a URL is set.
+     */
+    private void healthAndAlerts(
+            PrometheusMeterRegistry meters, DeadLetters deadLetters, ExecutionLog executionLog, Clock clock) {
+        health = new HealthEvaluator(
+                configs::all,
+                id -> Optional.ofNullable(camel.getRouteController().getRouteStatus(id)),
+                new SignalReader(meters, deadLetters, executionLog, clock),
+                meters,
+                clock);
+        HealthCheckRegistry.get(camel).register(new RouteHealthCheck(health));
+        HealthCheckRegistry.get(camel).register(new StoreHealthCheck(store));
+        RouteHealthControl.register(new RouteHealthControl(health, deadLetters));
+
+        String teamsUrl = alertSecret(AlertSettings.TEAMS_URL);
+        if (teamsUrl.isBlank() && "local".equals(property("caravan.mode", "local"))) {
+            teamsUrl = "http://localhost:" + property("camel.server.port", "8080") + "/demo/alerts";
+        }
+        AlertSettings settings = new AlertSettings(
+                Optional.of(teamsUrl),
+                Optional.of(alertSecret(AlertSettings.WEBHOOK_URL)),
+                Durations.parse(property(AlertSettings.GROUP_WAIT, AlertSettings.DEFAULT_GROUP_WAIT.toSeconds() + "s")),
+                Durations.parse(property(
+                        AlertSettings.REPEAT_INTERVAL, AlertSettings.DEFAULT_REPEAT_INTERVAL.toSeconds() + "s")),
+                property(AlertSettings.RUNBOOK_URL, AlertSettings.DEFAULT_RUNBOOK_URL),
+                Duration.ofSeconds(2),
+                4);
+        AlertHttp http = new AlertHttp(outbound);
+        Map<AlertChannel, String> urls = new EnumMap<>(AlertChannel.class);
+        settings.teamsUrl().ifPresent(u -> urls.put(AlertChannel.TEAMS, u));
+        settings.webhookUrl().ifPresent(u -> urls.put(AlertChannel.WEBHOOK, u));
+        urls.entrySet().removeIf(e -> {
+            String refused = http.refusal(e.getValue());
+            if (refused != null) {
+                LOG.warn("alerts are not sent to {}: its URL {}", e.getKey().tag(), refused);
+            }
+            return refused != null;
+        });
+        if (urls.isEmpty()) {
+            LOG.info(
+                    "no alert channel configured ({} / {}): alerts are kept in alert_event and JMX only",
+                    AlertSettings.TEAMS_URL,
+                    AlertSettings.WEBHOOK_URL);
+        }
+        AlertEvents events = new AlertEvents(store);
+        alertDelivery = new AlertDelivery(urls, http, events, settings, meters);
+        Alerting alerting = new Alerting(AlertRules.all(), events, alertDelivery, settings, clock);
+        health.addListener(alerting);
+        AlertsControl.register(new AlertsControl(alerting, events, alertDelivery));
     }
 
     /**
@@ -454,6 +535,16 @@ public final class Caravan extends MainListenerSupport {
         }
         LOG.warn("{} is not set: inbound-webhook and queue-drain rows are not started", InboxSeal.SETTING);
         return Optional.empty();
+    }
+
+    /** An alert URL: a missing or unreadable file leaves that channel off (with a warning) instead of failing startup. */
+    private String alertSecret(String key) {
+        try {
+            return secret(key);
+        } catch (IllegalStateException e) {
+            LOG.warn("{}: alerts are not sent to this channel", e.getMessage());
+            return "";
+        }
     }
 
     private Optional<DataSource> sourceDataSource(String name) {

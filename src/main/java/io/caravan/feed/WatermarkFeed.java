@@ -49,8 +49,6 @@ public final class WatermarkFeed {
     public static final String EXECUTION = "caravanFeedExecution";
     public static final String DELIVERY = "caravanFeedDelivery";
     public static final String DELIVERED = "caravanFeedDelivered";
-    /** Header a key expression can use: a hash of the row's JSON, so an edited row gets a new key. */
-    public static final String PAYLOAD_HASH = "caravanPayloadHash";
     /** Forward pages of pure duplicates (rows delivered past a held row) cost no cycle; this caps them. */
     static final int MAX_FREE_PAGES = 1000;
     /** Executions in a row with rows waiting and no progress after which the feed reports itself stalled. */

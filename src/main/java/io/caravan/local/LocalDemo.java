@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -29,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * Local mode's stand-ins for the systems a feed connects: a Workfront-like source table that keeps getting
  * new and edited hour entries, the same rows as a paged HTTP API, and an SAP-like HTTP target that logs what it
  * receives. Only installed when caravan.mode=local.
+ *
+ * <p>To show route health and alerts, the JDBC feed's SAP target has scheduled outages: it answers 503 for
+ * {@link #OUTAGE} starting {@link #FIRST_OUTAGE} after start and then every {@link #OUTAGE_EVERY}; the feed's health
+ * goes DEGRADED → FAILING while it is down, back to DEGRADED once rows are accepted again (its dead letters count for
+ * 15 minutes) and then CONNECTED. Alerts go to the demo alert receiver (/demo/alerts), which logs each card.
  */
 public final class LocalDemo extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger("caravan.demo");
@@ -44,6 +50,11 @@ public final class LocalDemo extends RouteBuilder {
     private final DataSource source;
     private final AtomicLong nextId = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
+    private final Instant started = Instant.now();
+
+    static final Duration FIRST_OUTAGE = Duration.ofMinutes(1);
+    static final Duration OUTAGE = Duration.ofSeconds(60);
+    static final Duration OUTAGE_EVERY = Duration.ofMinutes(20);
 
     /** The stand-in registered in META-INF/services: installs a demo on the source data source "demo". */
     public static final class Installer implements LocalStandIn {
@@ -82,13 +93,45 @@ public final class LocalDemo extends RouteBuilder {
                 .process(e -> writeHours());
         from("platform-http:/demo/sap/actual-hours?httpMethodRestrict=POST")
                 .routeId("demo-sap-target")
-                .process(this::receive);
+                .process(this::receiveUnlessDown);
         from("platform-http:/demo/sap/actual-hours-api?httpMethodRestrict=POST")
                 .routeId("demo-sap-target-api")
                 .process(this::receive);
         from("platform-http:/demo/workfront/hours?httpMethodRestrict=GET")
                 .routeId("demo-workfront-api")
                 .process(this::page);
+        from("platform-http:/demo/alerts?httpMethodRestrict=POST")
+                .routeId("demo-alert-receiver")
+                .process(this::alert);
+    }
+
+    /** Whether the demo SAP target is in one of its scheduled outages at {@code now}. */
+    static boolean down(Instant started, Instant now) {
+        Duration since = Duration.between(started.plus(FIRST_OUTAGE), now);
+        return !since.isNegative() && since.toMillis() % OUTAGE_EVERY.toMillis() < OUTAGE.toMillis();
+    }
+
+    private void receiveUnlessDown(Exchange e) throws Exception {
+        if (down(started, Instant.now())) {
+            LOG.info(
+                    "SAP target is down (demo outage of {} s every {} min): 503",
+                    OUTAGE.toSeconds(),
+                    OUTAGE_EVERY.toMinutes());
+            e.getMessage().getHeaders().clear();
+            e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 503);
+            e.getMessage().setBody("{\"status\":\"maintenance\"}");
+            return;
+        }
+        receive(e);
+    }
+
+    /** The demo alert receiver: stands in for a Teams workflow and logs the Adaptive Card message it got. */
+    private void alert(Exchange e) {
+        String card = e.getMessage().getBody(String.class);
+        LOG.info("alert receiver got an Adaptive Card message ({} bytes): {}", card.length(), card);
+        e.getMessage().getHeaders().clear();
+        e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
+        e.getMessage().setBody("");
     }
 
     private void writeHours() throws Exception {
