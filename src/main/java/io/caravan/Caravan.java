@@ -296,7 +296,16 @@ public final class Caravan extends MainListenerSupport {
                 new RoutePauses(store, clock));
         camel.getRegistry().bind(RECONCILER, reconciler);
         HealthCheckRegistry.get(camel).register(new ConfigHealthCheck(reconciler));
-        opsMBeans = OpsMBeans.register(camel, store, clock, reconciler, validator, meters);
+        opsMBeans = OpsMBeans.register(
+                camel,
+                store,
+                clock,
+                reconciler,
+                validator,
+                meters,
+                ledger,
+                deadLetters,
+                Durations.parse(property("caravan.replay.lease", "2m")));
         healthAndAlerts(meters, deadLetters, executionLog, clock);
 
         kafkaSettingsFromEnvironment();

@@ -9,6 +9,7 @@ import io.caravan.store.RouteConfigRow;
 import io.caravan.store.RouteConfigStore;
 import io.caravan.store.RoutePauses;
 import io.caravan.template.InstanceSpec;
+import io.caravan.template.Replayer;
 import io.caravan.template.RouteFamily;
 import io.caravan.template.RouteInstance;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -316,6 +318,12 @@ public final class Reconciler implements AutoCloseable {
     /** Rows that cannot run, by route id. */
     public Map<String, Rejection> rejected() {
         return Map.copyOf(rejected);
+    }
+
+    /** How the running route re-sends its dead letters; empty when the route does not run or has no replayer. */
+    public synchronized Optional<Replayer> replayer(String routeId) {
+        Running r = running.get(routeId);
+        return r == null ? Optional.empty() : r.instance.replayer();
     }
 
     /** Route ids this reconciler runs. */

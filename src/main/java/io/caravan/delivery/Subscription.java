@@ -10,6 +10,8 @@ import io.caravan.outbound.OutboundHttp;
 import io.caravan.outbound.OutboundRequest;
 import io.caravan.outbound.OutboundResponse;
 import io.caravan.outbound.OutboundUrl;
+import io.caravan.store.DeadLetter;
+import io.caravan.template.Replayer;
 import io.caravan.webhook.WebhookHeaders;
 import io.caravan.webhook.WebhookSigner;
 import java.io.IOException;
@@ -41,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * letter could not be written) commits nothing and the consumer reads the record again. {@link #post} signs at each attempt, so a retry after a
  * long Retry-After still carries a fresh webhook-timestamp, and always the same webhook-id.
  */
-public final class Subscription {
+public final class Subscription implements Replayer {
     static final String OUTGOING = "caravan.webhook.outgoing";
     static final String ATTEMPTS = "caravan.webhook.attempts";
     private static final Logger LOG = LoggerFactory.getLogger(Subscription.class);
@@ -147,13 +149,7 @@ public final class Subscription {
         if (attempt > 1) {
             metrics.retries.increment();
         }
-        WebhookHeaders signed = signer.sign(outgoing.id(), clock.instant(), outgoing.body());
-        OutboundRequest request = OutboundRequest.postJson(
-                        url, null, outgoing.body().getBytes(StandardCharsets.UTF_8))
-                .withHeader(WebhookHeaders.ID, signed.id())
-                .withHeader(WebhookHeaders.TIMESTAMP, signed.timestamp())
-                .withHeader(WebhookHeaders.SIGNATURE, signed.signature())
-                .withTimeout(timeout);
+        OutboundRequest request = signedRequest(outgoing.id(), outgoing.body());
         OutboundResponse response;
         try {
             response = outbound.execute(request);
@@ -164,6 +160,32 @@ public final class Subscription {
         metrics.delivered.increment(outgoing.events());
         metrics.latency.record(Duration.between(outgoing.producedAt(), clock.instant()));
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, response.status());
+    }
+
+    /** The POST of one webhook, signed now with the subscription's current secrets. */
+    private OutboundRequest signedRequest(String webhookId, String body) {
+        WebhookHeaders signed = signer.sign(webhookId, clock.instant(), body);
+        return OutboundRequest.postJson(url, null, body.getBytes(StandardCharsets.UTF_8))
+                .withHeader(WebhookHeaders.ID, signed.id())
+                .withHeader(WebhookHeaders.TIMESTAMP, signed.timestamp())
+                .withHeader(WebhookHeaders.SIGNATURE, signed.signature())
+                .withTimeout(timeout);
+    }
+
+    /** A dead-lettered webhook's key in the ledger: the subscription and its webhook-id (the same event may go to many). */
+    @Override
+    public String ledgerKey(DeadLetter letter) {
+        if (letter.idempotencyKey() == null) {
+            throw new IllegalArgumentException("dead letter " + letter.id() + " has no webhook-id");
+        }
+        return routeId + ":" + letter.idempotencyKey();
+    }
+
+    /** Sends a dead-lettered webhook again: the original event and webhook-id, signed afresh with today's secret. */
+    @Override
+    public void resend(DeadLetter letter) throws Exception {
+        outbound.execute(signedRequest(letter.idempotencyKey(), letter.payload()));
+        metrics.delivered.increment();
     }
 
     /** Debug mode: records what would be sent (log line and counter) and sends nothing. */

@@ -8,6 +8,7 @@ import io.caravan.outbound.OutboundHttp;
 import io.caravan.outbound.OutboundUrl;
 import io.caravan.template.InstanceSpec;
 import io.caravan.template.ParamType;
+import io.caravan.template.Replayer;
 import io.caravan.template.RouteFamily;
 import io.caravan.template.RouteInstance;
 import io.caravan.template.SecretRoots;
@@ -164,6 +165,11 @@ public final class WebhookDeliveryFamily implements RouteFamily {
             @Override
             public Map<String, Object> beans() {
                 return Map.of(beanName(routeId), subscription);
+            }
+
+            @Override
+            public Optional<Replayer> replayer() {
+                return Optional.of(subscription);
             }
 
             @Override

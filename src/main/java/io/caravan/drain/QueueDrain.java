@@ -193,14 +193,21 @@ public final class QueueDrain implements AutoCloseable {
         exchange.setProperty(EVENT, e);
         exchange.setProperty(CaravanExchange.IDEMPOTENCY_KEY, e.key());
         exchange.getMessage().getHeaders().clear();
-        byte[] body = e.body() == null ? new byte[0] : e.body().getBytes(StandardCharsets.UTF_8);
         OutboundHttp.prepare(
                 exchange,
-                OutboundRequest.postJson(target, e.key(), body)
-                        .withHeader(WebhookHeaders.ID, e.webhookId())
-                        .withHeader(
-                                "X-Correlation-Id",
-                                exchange.getProperty(CaravanExchange.CORRELATION_ID, String.class)));
+                request(
+                        e.key(),
+                        e.webhookId(),
+                        e.body(),
+                        exchange.getProperty(CaravanExchange.CORRELATION_ID, String.class)));
+    }
+
+    /** The POST of one event to the target: its JSON body, Idempotency-Key and webhook-id headers. */
+    OutboundRequest request(String key, String webhookId, String json, String correlationId) {
+        byte[] body = json == null ? new byte[0] : json.getBytes(StandardCharsets.UTF_8);
+        return OutboundRequest.postJson(target, key, body)
+                .withHeader(WebhookHeaders.ID, webhookId)
+                .withHeader("X-Correlation-Id", correlationId);
     }
 
     /** Marks the sub-exchange delivered (the target answered 2xx). */

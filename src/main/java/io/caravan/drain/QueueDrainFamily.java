@@ -148,7 +148,8 @@ public final class QueueDrainFamily implements RouteFamily {
                 "routeId", routeId,
                 "schedule", schedule.quartzQuery(),
                 "throttle", spec.throttlePerSecond().orElse(1_000_000));
-        return RouteInstance.of(parameters, Map.of(beanName(routeId), drain), drain::close);
+        return RouteInstance.of(parameters, Map.of(beanName(routeId), drain), drain::close)
+                .withReplayer(new DrainReplayer(drain, camel));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.caravan.feed;
 
+import io.caravan.store.DeadLetter;
 import org.apache.camel.Exchange;
 
 /**
@@ -14,4 +15,7 @@ interface FeedSink {
 
     /** Turns the exchange (its headers already cleared) into the message for this sink. */
     void prepare(Exchange exchange, Delivery delivery);
+
+    /** Turns a dead letter of this sink (its payload as sent, its key) into the same message, for a replay. */
+    void prepareReplay(Exchange exchange, DeadLetter letter);
 }

@@ -4,6 +4,7 @@ import io.caravan.errors.CaravanExchange;
 import io.caravan.outbound.OutboundHttp;
 import io.caravan.outbound.OutboundRequest;
 import io.caravan.outbound.OutboundUrl;
+import io.caravan.store.DeadLetter;
 import java.nio.charset.StandardCharsets;
 import org.apache.camel.Exchange;
 
@@ -28,5 +29,16 @@ final class HttpSink implements FeedSink {
                         .withHeader(
                                 "X-Correlation-Id",
                                 exchange.getProperty(CaravanExchange.CORRELATION_ID, String.class)));
+    }
+
+    @Override
+    public void prepareReplay(Exchange exchange, DeadLetter letter) {
+        OutboundHttp.prepare(
+                exchange,
+                OutboundRequest.postJson(
+                                target,
+                                letter.idempotencyKey(),
+                                letter.payload().getBytes(StandardCharsets.UTF_8))
+                        .withHeader("X-Correlation-Id", letter.correlationId()));
     }
 }

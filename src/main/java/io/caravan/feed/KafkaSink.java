@@ -2,8 +2,10 @@ package io.caravan.feed;
 
 import io.caravan.events.EventId;
 import io.caravan.events.KafkaEvents;
+import io.caravan.store.DeadLetter;
 import java.time.Clock;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.kafka.KafkaConstants;
 
 /**
  * The Kafka sink: each row becomes an event (seed 002, {@link KafkaEvents}) keyed by the row's id so one object's
@@ -34,5 +36,15 @@ final class KafkaSink implements FeedSink {
         String eventId = EventId.of(routeId, objectKey, sourceTimestamp);
         String event = KafkaEvents.event(eventId, eventType, routeId, clock.instant(), sourceTimestamp, d.json());
         KafkaEvents.toRecord(exchange, objectKey, eventId, event);
+    }
+
+    /** The event as it was published (its payload), with its record key and event id from the dead letter. */
+    @Override
+    public void prepareReplay(Exchange exchange, DeadLetter letter) {
+        KafkaEvents.toRecord(
+                exchange,
+                letter.header(KafkaConstants.KEY),
+                letter.header(KafkaEvents.EVENT_ID_HEADER),
+                letter.payload());
     }
 }

@@ -9,6 +9,7 @@ import io.caravan.outbound.OutboundUrl;
 import io.caravan.template.InstanceSpec;
 import io.caravan.template.KeyTemplate;
 import io.caravan.template.ParamType;
+import io.caravan.template.Replayer;
 import io.caravan.template.RouteFamily;
 import io.caravan.template.RouteInstance;
 import io.caravan.template.TemplateParameter;
@@ -274,6 +275,7 @@ public final class WatermarkFeedFamily implements RouteFamily {
                 "schedule", spec.schedule().orElseThrow().quartzQuery(),
                 "targetEndpoint", sink.endpointUri(),
                 "throttle", spec.throttlePerSecond().orElse(1_000_000));
+        Replayer replayer = new FeedReplayer(camel, sink);
         return new RouteInstance() {
             @Override
             public Map<String, Object> templateParameters() {
@@ -283,6 +285,11 @@ public final class WatermarkFeedFamily implements RouteFamily {
             @Override
             public Map<String, Object> beans() {
                 return Map.of(beanName(routeId), feed, poolName(routeId), pool);
+            }
+
+            @Override
+            public Optional<Replayer> replayer() {
+                return Optional.of(replayer);
             }
 
             @Override

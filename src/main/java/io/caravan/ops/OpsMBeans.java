@@ -3,15 +3,19 @@ package io.caravan.ops;
 import io.caravan.config.Reconciler;
 import io.caravan.config.RouteConfigValidator;
 import io.caravan.store.ConfigAudit;
+import io.caravan.store.DeadLetters;
 import io.caravan.store.DrainProfiles;
 import io.caravan.store.ExecutionLog;
+import io.caravan.store.IdempotencyLedger;
 import io.caravan.store.OpsAudit;
+import io.caravan.store.ReplayRequests;
 import io.caravan.store.RouteConfigStore;
 import io.caravan.store.RoutePauses;
 import io.caravan.store.Watermarks;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.management.JMException;
@@ -23,7 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * caravan's MBeans on the platform MBean server (io.caravan:type=Routes, Profiles, Watermarks, Config, Executions),
+ * caravan's MBeans on the platform MBean server (io.caravan:type=Routes, Profiles, Watermarks, Config, Executions,
+ * DeadLetters),
  * reached through Jolokia (/observe/jolokia, Hawtio) or a JMX client; every operation is audited in ops_audit.
  */
 public final class OpsMBeans implements AutoCloseable {
@@ -41,7 +46,10 @@ public final class OpsMBeans implements AutoCloseable {
             Clock clock,
             Reconciler reconciler,
             RouteConfigValidator validator,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            IdempotencyLedger ledger,
+            DeadLetters deadLetters,
+            Duration replayLease) {
         OpsAudit audit = new OpsAudit(store, clock);
         RouteConfigStore configs = new RouteConfigStore(store, clock);
         RoutePauses pauses = new RoutePauses(store, clock);
@@ -93,6 +101,16 @@ public final class OpsMBeans implements AutoCloseable {
                         new ExecutionLog(store, clock),
                         pauses,
                         new AuditedOperations(audit, ExecutionsControl.OBJECT_NAME)));
+        ReplayRequests replays = new ReplayRequests(store, clock);
+        mbeans.add(
+                DeadLettersControl.OBJECT_NAME,
+                DeadLettersMBean.class,
+                new DeadLettersControl(
+                        deadLetters, replays, meters, new AuditedOperations(audit, DeadLettersControl.OBJECT_NAME)));
+        camel.getRegistry()
+                .bind(
+                        ReplayWorker.BEAN,
+                        new ReplayWorker(replays, deadLetters, ledger, reconciler, meters, replayLease));
         return mbeans;
     }
 

@@ -40,6 +40,14 @@ public record DeadLetter(
     public static final String PENDING = "PENDING";
     /** The replay status of a dead letter kept for inspection only: a replay must never send it (a forged record). */
     public static final String QUARANTINED = "QUARANTINED";
+    /** A replay sent it again, under its original key, and the peer accepted it. */
+    public static final String REPLAYED = "REPLAYED";
+    /** A replay found its key DONE in the ledger (delivered meanwhile, or replayed before) and sent nothing. */
+    public static final String ALREADY_DELIVERED = "ALREADY_DELIVERED";
+    /** A replay could not deliver it (replay_reason says why); a later replay may take it again. */
+    public static final String FAILED_AGAIN = "FAILED_AGAIN";
+    /** An operator discarded it (replay_reason says why): never replayed. */
+    public static final String DISCARDED = "DISCARDED";
 
     public DeadLetter {
         Objects.requireNonNull(routeId, "routeId");
@@ -105,6 +113,15 @@ public record DeadLetter(
                 headers,
                 PENDING,
                 null);
+    }
+
+    /** A stored header's value, its name matched in any case (the store keeps them case-insensitively sorted). */
+    public String header(String name) {
+        return headers.entrySet().stream()
+                .filter(h -> h.getKey().equalsIgnoreCase(name))
+                .map(Map.Entry::getValue)
+                .findFirst()
+                .orElse(null);
     }
 
     /** The hex SHA-256 of the text's UTF-8 bytes. */

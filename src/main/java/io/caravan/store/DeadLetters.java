@@ -46,6 +46,39 @@ public final class DeadLetters {
     static final String COUNT_BY_ROUTE_SINCE =
             "SELECT COUNT(*) FROM dead_letter WHERE route_id = ? AND created_at >= ?";
 
+    /** The dead letters a {@link ReplayFilter} takes, after a cursor, in id order (nulls of the filter match all). */
+    static final String MATCHING_WHERE =
+            """
+            WHERE id > ?
+              AND (CAST(? AS BIGINT) IS NULL OR id = ?)
+              AND (CAST(? AS VARCHAR(100)) IS NULL OR route_id = ?)
+              AND (CAST(? AS VARCHAR(20)) IS NULL OR category = ?)
+              AND created_at >= ? AND created_at < ?
+              AND LOWER(reason) LIKE ? ESCAPE '!'
+              AND (replay_status IN ('PENDING', 'FAILED_AGAIN')
+                   OR (CAST(? AS BIGINT) IS NOT NULL AND replay_status NOT IN ('QUARANTINED', 'DISCARDED')))""";
+
+    static final String SELECT_MATCHING =
+            "SELECT " + COLUMNS + " FROM dead_letter " + MATCHING_WHERE + " ORDER BY id FETCH FIRST ? ROWS ONLY";
+    static final String COUNT_MATCHING = "SELECT COUNT(*) FROM dead_letter " + MATCHING_WHERE;
+    static final String SELECT_BY_ID = "SELECT " + COLUMNS + " FROM dead_letter WHERE id = ?";
+    static final String SELECT_RECENT =
+            """
+            SELECT %s, replay_reason, replayed_at, replay_request_id FROM dead_letter
+            WHERE CAST(? AS VARCHAR(100)) IS NULL OR route_id = ?
+            ORDER BY id DESC FETCH FIRST ? ROWS ONLY"""
+                    .formatted(COLUMNS);
+    static final String DISCARD =
+            """
+            UPDATE dead_letter SET replay_status = 'DISCARDED', replay_reason = ?, replayed_at = ?
+            WHERE id = ? AND replay_status IN ('PENDING', 'FAILED_AGAIN')""";
+
+    private static final Instant NO_LOWER_BOUND = Instant.EPOCH;
+    private static final Instant NO_UPPER_BOUND = Instant.parse("9999-12-31T00:00:00Z");
+
+    /** A dead letter with what its last replay (or discard) did: status, reason, when, by which request. */
+    public record Listed(DeadLetter letter, String replayReason, Instant replayedAt, Long replayRequestId) {}
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<LinkedHashMap<String, String>> HEADERS = new TypeReference<>() {};
 
@@ -128,6 +161,109 @@ public final class DeadLetters {
                 }
             }
         });
+    }
+
+    public java.util.Optional<DeadLetter> find(long id) {
+        return Transactions.withConnection(dataSource, "find dead letter " + id, c -> {
+            try (PreparedStatement ps = c.prepareStatement(SELECT_BY_ID)) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? java.util.Optional.of(read(rs)) : java.util.Optional.<DeadLetter>empty();
+                }
+            }
+        });
+    }
+
+    /** Up to {@code limit} dead letters the filter takes whose id is above {@code afterId}, in id order. */
+    public List<DeadLetter> matching(ReplayFilter filter, long afterId, int limit) {
+        return Transactions.withConnection(dataSource, "find dead letters to replay", c -> {
+            try (PreparedStatement ps = c.prepareStatement(SELECT_MATCHING)) {
+                int next = bind(ps, filter, afterId);
+                ps.setInt(next, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<DeadLetter> letters = new ArrayList<>();
+                    while (rs.next()) {
+                        letters.add(read(rs));
+                    }
+                    return letters;
+                }
+            }
+        });
+    }
+
+    /** How many dead letters the filter takes now: a replay's dry run. */
+    public long count(ReplayFilter filter) {
+        return Transactions.withConnection(dataSource, "count dead letters to replay", c -> {
+            try (PreparedStatement ps = c.prepareStatement(COUNT_MATCHING)) {
+                bind(ps, filter, 0);
+                return single(ps);
+            }
+        });
+    }
+
+    /** The newest dead letters, of one route or (null) of all, with their replay outcome. */
+    public List<Listed> recent(String routeId, int limit) {
+        return Transactions.withConnection(dataSource, "list dead letters", c -> {
+            try (PreparedStatement ps = c.prepareStatement(SELECT_RECENT)) {
+                ps.setString(1, routeId);
+                ps.setString(2, routeId);
+                ps.setInt(3, Math.max(1, limit));
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<Listed> letters = new ArrayList<>();
+                    while (rs.next()) {
+                        long request = rs.getLong("replay_request_id");
+                        Long requestId = rs.wasNull() ? null : request;
+                        letters.add(new Listed(
+                                read(rs), rs.getString("replay_reason"), Timestamps.get(rs, "replayed_at"), requestId));
+                    }
+                    return letters;
+                }
+            }
+        });
+    }
+
+    /** Marks a dead letter that waits for a replay DISCARDED with the reason; false when it does not wait for one. */
+    public boolean discard(long id, String reason) {
+        return Transactions.withConnection(dataSource, "discard dead letter " + id, c -> {
+            try (PreparedStatement ps = c.prepareStatement(DISCARD)) {
+                ps.setString(1, reason);
+                Timestamps.set(ps, 2, Timestamps.now(clock));
+                ps.setLong(3, id);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    private static int bind(PreparedStatement ps, ReplayFilter filter, long afterId) throws SQLException {
+        ps.setLong(1, afterId);
+        if (filter.deadLetterId() == null) {
+            ps.setNull(2, Types.BIGINT);
+            ps.setNull(3, Types.BIGINT);
+        } else {
+            ps.setLong(2, filter.deadLetterId());
+            ps.setLong(3, filter.deadLetterId());
+        }
+        ps.setString(4, filter.routeId());
+        ps.setString(5, filter.routeId());
+        String category = filter.category() == null ? null : filter.category().toUpperCase(java.util.Locale.ROOT);
+        ps.setString(6, category);
+        ps.setString(7, category);
+        Timestamps.set(ps, 8, filter.from() == null ? NO_LOWER_BOUND : filter.from());
+        Timestamps.set(ps, 9, filter.until() == null ? NO_UPPER_BOUND : filter.until());
+        String contains = filter.reasonContains() == null
+                ? ""
+                : filter.reasonContains()
+                        .toLowerCase(java.util.Locale.ROOT)
+                        .replace("!", "!!")
+                        .replace("%", "!%")
+                        .replace("_", "!_");
+        ps.setString(10, "%" + contains + "%");
+        if (filter.deadLetterId() == null) {
+            ps.setNull(11, Types.BIGINT);
+        } else {
+            ps.setLong(11, filter.deadLetterId());
+        }
+        return 12;
     }
 
     public long count(String routeId) {

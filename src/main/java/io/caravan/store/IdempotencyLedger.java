@@ -72,6 +72,13 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
             WHERE idem_key = ? AND status = 'IN_PROGRESS'
               AND owner IS NOT DISTINCT FROM ? AND attempts = ? AND updated_at = ?""";
 
+    /** Re-opens a key its route gave up on, for a replay: only while it is still FAILED (a compare-and-set). */
+    static final String REOPEN =
+            """
+            UPDATE idempotency_ledger
+            SET status = 'IN_PROGRESS', owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
+            WHERE idem_key = ? AND status = 'FAILED'""";
+
     static final String COMPLETE =
             """
             UPDATE idempotency_ledger SET status = ?, result_ref = ?, updated_at = ?, lease_until = NULL
@@ -279,6 +286,33 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
             ordered.put(key, outcomes.get(key));
         }
         return ordered;
+    }
+
+    /**
+     * Claims one key for an operator's replay of its dead letter. Like {@link #claim}, except that a FAILED key (its
+     * route gave up on it and dead-lettered it) is re-opened for this owner, attempts + 1, and reported
+     * {@link ClaimOutcome#TAKEN_OVER}: a replay sends under the same key. The re-open is a compare-and-set on the
+     * FAILED status, so of two replays racing for the key exactly one gets it; the other finds it HELD (or FAILED
+     * again, if the winner already gave up: the caller tries later).
+     */
+    public ClaimOutcome claimForReplay(String routeId, String key) {
+        ClaimOutcome outcome = claim(routeId, List.of(key)).get(key);
+        if (outcome != ClaimOutcome.FAILED) {
+            return outcome;
+        }
+        int reopened = Transactions.withConnection(dataSource, "re-open key for a replay", c -> {
+            try (PreparedStatement ps = c.prepareStatement(REOPEN)) {
+                Instant now = Timestamps.now(clock);
+                ps.setString(1, owner);
+                Timestamps.set(ps, 2, Timestamps.micros(now.plus(timings.lease())));
+                Timestamps.set(ps, 3, now);
+                ps.setString(4, key);
+                return ps.executeUpdate();
+            }
+        });
+        return reopened == 1
+                ? ClaimOutcome.TAKEN_OVER
+                : claim(routeId, List.of(key)).get(key);
     }
 
     /** Counts the committed takeovers and logs one line per previous owner. */

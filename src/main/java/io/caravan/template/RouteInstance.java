@@ -1,6 +1,7 @@
 package io.caravan.template;
 
 import java.util.Map;
+import java.util.Optional;
 
 /** The runtime of one route_config row: what the reconciler binds and passes to the Camel template. */
 public interface RouteInstance extends AutoCloseable {
@@ -14,6 +15,38 @@ public interface RouteInstance extends AutoCloseable {
     /** Releases what the instance holds (pools, meters); called after its route is removed. */
     @Override
     void close();
+
+    /** How the replay worker re-sends this route's dead letters; empty when the route's family has no replayer. */
+    default Optional<Replayer> replayer() {
+        return Optional.empty();
+    }
+
+    /** This instance, with {@code replayer} for its dead letters. */
+    default RouteInstance withReplayer(Replayer replayer) {
+        RouteInstance instance = this;
+        Optional<Replayer> replays = Optional.of(replayer);
+        return new RouteInstance() {
+            @Override
+            public Map<String, Object> templateParameters() {
+                return instance.templateParameters();
+            }
+
+            @Override
+            public Map<String, Object> beans() {
+                return instance.beans();
+            }
+
+            @Override
+            public Optional<Replayer> replayer() {
+                return replays;
+            }
+
+            @Override
+            public void close() {
+                instance.close();
+            }
+        };
+    }
 
     /** An instance of fixed parameters and beans; {@code release} runs on {@link #close()}. */
     static RouteInstance of(Map<String, Object> templateParameters, Map<String, Object> beans, Runnable release) {

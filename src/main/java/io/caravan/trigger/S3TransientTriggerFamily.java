@@ -10,6 +10,7 @@ import io.caravan.store.IdempotencyLedger;
 import io.caravan.store.TriggerRedrives;
 import io.caravan.template.InstanceSpec;
 import io.caravan.template.ParamType;
+import io.caravan.template.Replayer;
 import io.caravan.template.RouteFamily;
 import io.caravan.template.RouteInstance;
 import io.caravan.template.TemplateParameter;
@@ -316,6 +317,8 @@ public final class S3TransientTriggerFamily implements RouteFamily {
         parameters.put("targetEndpoint", target.endpointUri());
         Map<String, Object> beans = Map.of(
                 beanName(routeId), trigger, sqsClientName(routeId), clients.sqs(), sweeperName(routeId), sweeper);
+        Replayer replayer =
+                new TriggerReplayer(trigger, bucket, spec.param("customer"), spec.param("quarantinePrefix"), region);
         return new RouteInstance() {
             @Override
             public Map<String, Object> templateParameters() {
@@ -325,6 +328,11 @@ public final class S3TransientTriggerFamily implements RouteFamily {
             @Override
             public Map<String, Object> beans() {
                 return beans;
+            }
+
+            @Override
+            public Optional<Replayer> replayer() {
+                return Optional.of(replayer);
             }
 
             @Override

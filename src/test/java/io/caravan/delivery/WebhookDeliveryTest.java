@@ -15,6 +15,9 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.caravan.store.DeadLetter;
+import io.caravan.store.ReplayFilter;
+import io.caravan.store.ReplayRequest;
+import io.caravan.store.ReplayRequests;
 import io.caravan.testing.CaravanApp;
 import io.caravan.testing.EmbeddedKafka;
 import io.caravan.testing.Events;
@@ -22,6 +25,7 @@ import io.caravan.testing.PrometheusScrape;
 import io.caravan.testing.SubscriptionRow;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -314,6 +318,47 @@ class WebhookDeliveryTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> eventsIn(c.path).contains("evt-next-" + c.n));
         assertThat(app.deadLetters().count(c.routeId)).isEqualTo(batchSize.equals("1") ? 2 : 1);
         assertThat(eventsIn(c.path)).contains("evt-lost-" + c.n + "-1", "evt-lost-" + c.n + "-2");
+    }
+
+    /**
+     * Guards against a replayed webhook that carries a new webhook-id, a stale signature, or is sent again once
+     * delivered.
+     */
+    @Test
+    void a_replay_after_the_subscriber_recovers_sends_the_original_event_and_webhook_id_signed_afresh()
+            throws Exception {
+        Case c = newCase();
+        String id = "evt-down-" + c.n;
+        answer(c.path, id, 503);
+        Events.send(c.topic, "obj-1", Events.event(id, Map.of("id", 1)));
+        start(SubscriptionRow.of(c.routeId, c.topic, c.url(), c.secret).retry(2, 50, 200));
+        await().atMost(Duration.ofSeconds(20)).until(() -> app.deadLetters().count(c.routeId) == 1);
+        DeadLetter letter = app.deadLetters().findByRoute(c.routeId).get(0);
+
+        answer(c.path, id, 204); // the subscriber is back: the newest stub wins
+        ReplayRequests requests = new ReplayRequests(app.store(), Clock.systemUTC());
+        long replay = requests.create(ReplayFilter.of(c.routeId, "", "", "", ""), 10, "test");
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> requests.find(replay).orElseThrow().status() == ReplayRequest.Status.DONE);
+        long again = requests.create(ReplayFilter.one(letter.id()), 10, "test");
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> requests.find(again).orElseThrow().status() == ReplayRequest.Status.DONE);
+
+        List<LoggedRequest> delivered = subscriber.getAllServeEvents().stream()
+                .filter(e -> e.getRequest().getUrl().equals(c.path)
+                        && e.getResponse().getStatus() == 204)
+                .map(com.github.tomakehurst.wiremock.stubbing.ServeEvent::getRequest)
+                .toList();
+        assertThat(delivered).singleElement().satisfies(r -> {
+            assertThat(r.getHeader("webhook-id")).isEqualTo(id);
+            assertThat(JSON.readTree(r.getBodyAsString()).get("event_id").asText())
+                    .isEqualTo(id);
+            assertThat(signatures(r)).containsExactly(independentSignature(Events.keyOf(c.secret), r));
+        });
+        assertThat(app.deadLetters().find(letter.id()).orElseThrow().replayStatus())
+                .isEqualTo(DeadLetter.ALREADY_DELIVERED);
+        assertThat(requests.find(replay).orElseThrow().resent()).isEqualTo(1);
+        assertThat(requests.find(again).orElseThrow().alreadyDelivered()).isEqualTo(1);
     }
 
     /** The subscriber answers POSTs whose body contains {@code text} with {@code status}. */

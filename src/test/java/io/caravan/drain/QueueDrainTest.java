@@ -11,6 +11,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.caravan.events.InboxSeal;
 import io.caravan.store.ClaimOutcome;
@@ -19,6 +20,9 @@ import io.caravan.store.DrainProfile;
 import io.caravan.store.Execution;
 import io.caravan.store.ExecutionStatus;
 import io.caravan.store.IdempotencyLedger;
+import io.caravan.store.ReplayFilter;
+import io.caravan.store.ReplayRequest;
+import io.caravan.store.ReplayRequests;
 import io.caravan.testing.CaravanApp;
 import io.caravan.testing.Databases;
 import io.caravan.testing.EmbeddedKafka;
@@ -317,6 +321,52 @@ class QueueDrainTest {
      * another body are dead-lettered as DATA_QUALITY, never delivered nor claimed, and committed past; the authentic
      * events around them are delivered.
      */
+    /**
+     * Guards against a replayed drain event sent under another Idempotency-Key or webhook-id, and against a replay
+     * that sends a forged (QUARANTINED) inbox record.
+     */
+    @Test
+    void a_replay_sends_the_event_with_its_key_and_webhook_id_and_never_a_forged_record() {
+        CaravanApp app = app(Databases.Backend.H2);
+        String id = "drain-replay";
+        String topic = newTopic(1);
+        String brokers = EmbeddedKafka.bootstrapServers();
+        Inbox.write(brokers, topic, "crm", events("r", 2));
+        Inbox.write(brokers, topic, "crm", Map.of("f-9", "{\"event\":\"forged\"}"), null);
+        stubOk("/" + id);
+        StubMapping down = TARGET.stubFor(post(urlPathEqualTo("/" + id))
+                .withHeader("webhook-id", equalTo("r-1"))
+                .atPriority(1)
+                .willReturn(aResponse().withStatus(503)));
+        start(app, drainRow(id, topic).retry(2, 50, 100));
+        awaitOutcomes(app, id, 3);
+        assertThat(app.deadLetters().findByRoute(id))
+                .extracting(DeadLetter::replayStatus)
+                .containsExactlyInAnyOrder(DeadLetter.PENDING, DeadLetter.QUARANTINED);
+
+        TARGET.removeStub(down);
+        ReplayRequests requests = new ReplayRequests(app.store(), Clock.systemUTC());
+        long replay = requests.create(ReplayFilter.of(id, "", "", "", ""), 10, "test");
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> requests.find(replay).orElseThrow().status() == ReplayRequest.Status.DONE);
+
+        assertThat(requests.find(replay).orElseThrow().resent()).isEqualTo(1);
+        List<LoggedRequest> accepted = TARGET.getAllServeEvents().stream()
+                .filter(e -> e.getRequest().getUrl().startsWith("/" + id)
+                        && e.getResponse().getStatus() == 200
+                        && "r-1".equals(e.getRequest().getHeader("webhook-id")))
+                .map(e -> e.getRequest())
+                .toList();
+        assertThat(accepted).singleElement().satisfies(r -> {
+            assertThat(r.getHeader("Idempotency-Key")).isEqualTo(id + ":crm:r-1");
+            assertThat(r.getBodyAsString()).isEqualTo("{\"event\":\"r-1\"}");
+        });
+        assertThat(posts("/" + id)).noneMatch(r -> r.getBodyAsString().contains("forged"));
+        assertThat(app.deadLetters().findByRoute(id))
+                .extracting(DeadLetter::replayStatus)
+                .containsExactlyInAnyOrder(DeadLetter.REPLAYED, DeadLetter.QUARANTINED);
+    }
+
     @Test
     void unsealed_or_forged_inbox_records_are_dead_lettered_and_never_delivered() {
         CaravanApp app = app(Databases.Backend.H2);

@@ -1,11 +1,17 @@
 package io.caravan.feed;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.events.EventId;
+import io.caravan.store.DeadLetter;
 import io.caravan.store.DrainProfile;
+import io.caravan.store.LedgerStatus;
+import io.caravan.store.ReplayFilter;
+import io.caravan.store.ReplayRequest;
+import io.caravan.store.ReplayRequests;
 import io.caravan.testing.Databases;
 import io.caravan.testing.EmbeddedKafka;
 import io.caravan.testing.Events;
@@ -15,6 +21,7 @@ import io.caravan.testing.SharedFeedApps;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -23,6 +30,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.camel.component.kafka.KafkaComponent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -100,6 +108,56 @@ class FeedKafkaSinkTest {
                 .hasSize(2)
                 .containsOnly(EventId.of(
                         id, object, T0.plusNanos(Long.parseLong(object) * 1000).toString())));
+    }
+
+    /** Guards against a replayed Kafka-sink dead letter published under another record key or event id. */
+    @Test
+    void a_replayed_dead_letter_is_published_again_with_its_record_key_and_event_id() throws Exception {
+        FeedFixture feeds = APPS.on(Databases.Backend.H2);
+        feeds.app()
+                .camel()
+                .getComponent("kafka", KafkaComponent.class)
+                .getConfiguration()
+                .setBrokers(EmbeddedKafka.bootstrapServers());
+        String id = "kafka-sink-replay";
+        String topic = "feed-events-replay";
+        EmbeddedKafka.createTopic(topic, 1);
+        feeds.app().profiles().upsert(new DrainProfile("TEST_5x4", Duration.ofSeconds(1), 5, 4, "test"));
+        feeds.startFeed(FeedRow.jdbc(id, "TEST_5x4", feeds.newSource().name(), "http://localhost/unused")
+                .param("sink", "kafka")
+                .param("targetTopic", topic)
+                .param("eventType", "HOURS_CHANGED"));
+        // what the feed's failure handling records when the broker does not acknowledge an event
+        String event = "{\"event_id\":\"evt-7\",\"event_type\":\"HOURS_CHANGED\",\"data\":{\"id\":\"7\"}}";
+        long letter = feeds.app()
+                .deadLetters()
+                .record(DeadLetter.of(
+                        id,
+                        "c-7",
+                        "HOURS:7:1",
+                        "TRANSIENT",
+                        null,
+                        "broker did not acknowledge",
+                        3,
+                        event,
+                        Map.of("kafka.KEY", "7", "event_id", "evt-7")));
+
+        ReplayRequests requests = new ReplayRequests(feeds.app().store(), Clock.systemUTC());
+        long replay = requests.create(ReplayFilter.one(letter), 10, "test");
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> requests.find(replay).orElseThrow().status() == ReplayRequest.Status.DONE);
+
+        assertThat(Events.read(topic, 1)).singleElement().satisfies(r -> {
+            assertThat(r.key()).isEqualTo("7");
+            assertThat(r.value()).isEqualTo(event);
+            assertThat(new String(r.headers().lastHeader("event_id").value(), StandardCharsets.UTF_8))
+                    .isEqualTo("evt-7");
+        });
+        assertThat(feeds.app().deadLetters().find(letter).orElseThrow().replayStatus())
+                .isEqualTo(DeadLetter.REPLAYED);
+        assertThat(feeds.app().ledger().find("HOURS:7:1").orElseThrow().status())
+                .isEqualTo(LedgerStatus.DONE);
+        feeds.stopFeed(id);
     }
 
     private static String eventId(ConsumerRecord<String, String> r) {

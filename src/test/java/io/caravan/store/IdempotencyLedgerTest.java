@@ -71,6 +71,30 @@ class IdempotencyLedgerTest {
         assertThat(ledger.countByStatus(ROUTE, LedgerStatus.IN_PROGRESS)).isEqualTo(1);
     }
 
+    /** Guards against a replay that cannot send a key its route gave up on, or two replays both re-opening it. */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void a_failed_key_is_reopened_for_exactly_one_replay_and_a_done_key_is_not(Backend backend) {
+        DataSource dataSource = backend.fresh();
+        IdempotencyLedger route = new IdempotencyLedger(dataSource, "pod-1", LEASE, clock);
+        IdempotencyLedger replay = new IdempotencyLedger(dataSource, "pod-2", LEASE, clock);
+        IdempotencyLedger otherReplay = new IdempotencyLedger(dataSource, "pod-3", LEASE, clock);
+        route.claim(ROUTE, List.of("gave-up", "sent"));
+        route.complete(List.of(Completion.failed("gave-up", "dead_letter:1"), Completion.done("sent", null)));
+        replay.heartbeat().beat();
+
+        assertThat(replay.claimForReplay(ROUTE, "gave-up")).isEqualTo(ClaimOutcome.TAKEN_OVER);
+        assertThat(otherReplay.claimForReplay(ROUTE, "gave-up")).isEqualTo(ClaimOutcome.HELD);
+        assertThat(replay.claimForReplay(ROUTE, "sent")).isEqualTo(ClaimOutcome.DONE);
+        LedgerEntry reopened = replay.find("gave-up").orElseThrow();
+        assertThat(reopened.status()).isEqualTo(LedgerStatus.IN_PROGRESS);
+        assertThat(reopened.owner()).isEqualTo("pod-2");
+        assertThat(reopened.attempts()).isEqualTo(2);
+        assertThat(reopened.routeId()).isEqualTo(ROUTE);
+        replay.complete(List.of(Completion.done("gave-up", "replay:1")));
+        assertThat(otherReplay.claimForReplay(ROUTE, "gave-up")).isEqualTo(ClaimOutcome.DONE);
+    }
+
     @ParameterizedTest
     @EnumSource(Backend.class)
     void a_key_in_progress_under_a_live_lease_is_held(Backend backend) {

@@ -30,7 +30,8 @@ class MigrationsTest {
             "saga_state",
             "ledger_owner",
             "ops_audit",
-            "route_pause");
+            "route_pause",
+            "replay_request");
 
     @ParameterizedTest
     @EnumSource(Backend.class)

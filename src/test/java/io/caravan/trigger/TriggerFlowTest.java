@@ -12,12 +12,16 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import io.caravan.store.DeadLetter;
+import io.caravan.store.ReplayFilter;
+import io.caravan.store.ReplayRequest;
+import io.caravan.store.ReplayRequests;
 import io.caravan.testing.Databases;
 import io.caravan.testing.PrometheusScrape;
 import io.caravan.testing.TriggerFixture;
 import io.caravan.testing.TriggerFixture.Customer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -471,6 +475,32 @@ class TriggerFlowTest {
         assertThat(entries(change, "failed", c.code())).singleElement().satisfies(m -> assertThat(m)
                 .containsEntry("outcome", "PERMANENT"));
         assertThat(triggers.requests("/process", change)).hasSize(1);
+    }
+
+    /** Guards against a quarantined trigger that a replay cannot bring back once the cause is fixed. */
+    @Test
+    void a_replay_re_drives_a_quarantined_trigger_once_its_archive_exists() {
+        Customer c = triggers.customer();
+        String change = triggers.newChangeId();
+        triggers.notifyQueue(c, triggers.writeTrigger(c, change));
+        awaitHandled(c);
+        assertQuarantined(c, change, "does not exist");
+        DeadLetter letter = deadLetters(c).get(0);
+
+        triggers.writeArchive(change, "{\"changeId\":\"" + change + "\",\"modifications\":[]}");
+        ReplayRequests requests = new ReplayRequests(triggers.app().store(), Clock.systemUTC());
+        long request = requests.create(ReplayFilter.one(letter.id()), 10, "test");
+
+        await().atMost(WAIT).until(() -> requests.find(request).orElseThrow().status() == ReplayRequest.Status.DONE);
+        await().atMost(WAIT).until(() -> entries(change, "processed", c.code()).size() == 1);
+        assertThat(triggers.requests("/process", change)).singleElement().satisfies(e -> assertThat(
+                        e.getRequest().getHeader("Idempotency-Key"))
+                .isEqualTo(change + ":" + c.code()));
+        await().atMost(WAIT).until(() -> !triggers.exists(triggerKey(c, change)));
+        assertThat(triggers.exists("failed/" + c.code() + "/" + change + ".json"))
+                .isFalse();
+        assertThat(triggers.app().deadLetters().find(letter.id()).orElseThrow().replayStatus())
+                .isEqualTo(DeadLetter.REPLAYED);
     }
 
     void assertQuarantined(Customer c, String change, String reason) {
