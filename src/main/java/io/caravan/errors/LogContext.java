@@ -1,5 +1,7 @@
 package io.caravan.errors;
 
+import java.util.Objects;
+import java.util.regex.Pattern;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -20,6 +22,8 @@ public final class LogContext implements InterceptStrategy {
     public static final String CORRELATION_ID = "caravan.correlationId";
     public static final String EXECUTION_ID = "caravan.executionId";
     public static final String IDEMPOTENCY_KEY = "caravan.idempotencyKey";
+
+    private static final Pattern EXECUTION_NUMBER = Pattern.compile("[0-9]{1,19}");
 
     @Override
     public Processor wrapProcessorInInterceptors(
@@ -48,10 +52,15 @@ public final class LogContext implements InterceptStrategy {
             return null;
         }
         String rest = correlationId.substring(route.length() + 1);
-        return rest.matches("[0-9]{1,19}") ? rest : null;
+        return EXECUTION_NUMBER.matcher(rest).matches() ? rest : null;
     }
 
+    /** Runs around every step of every route: it writes the MDC only when a value changed. */
     private static void set(String key, String value) {
+        String current = MDC.get(key);
+        if (Objects.equals(current, value)) {
+            return;
+        }
         if (value == null) {
             MDC.remove(key);
         } else {
