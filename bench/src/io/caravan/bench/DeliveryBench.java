@@ -67,6 +67,7 @@ public final class DeliveryBench {
     static final int RECORDS_PER_POLL = 100;
     /** Target for caravan against the raw loop when the subscriber answers after 20 ms. */
     static final double SLOW_TARGET_RATIO = 8.0;
+
     static final int DEFAULT_SLOW_EVENTS = 1_000;
     static final int DEFAULT_SUBSCRIBER_LATENCY_MS = 20;
     /** Events are keyed obj-(i % KEYS); the receiver checks that each key's ids arrive increasing. */
@@ -107,8 +108,7 @@ public final class DeliveryBench {
                     "camel.main.routesIncludePattern",
                     "file:" + System.getProperty("bench.templates", "routes") + "/*.yaml");
             try (CaravanApp app = CaravanApp.start(settings)) {
-                Variant caravan =
-                        new CaravanVariant(app, receiver, "file:" + secretFile.toAbsolutePath(), maxInFlight);
+                Variant caravan = new CaravanVariant(app, receiver, "file:" + secretFile.toAbsolutePath(), maxInFlight);
                 Variant raw = new RawLoopVariant(brokers, receiver, new WebhookSigner(List.of(secret)));
 
                 // warm-up: each variant drains a backlog of its own (not reported)
@@ -247,9 +247,7 @@ public final class DeliveryBench {
         private String routeId;
 
         CaravanVariant(CaravanApp app, Receiver receiver, String secretRef, int maxInFlight) {
-            super(
-                    "(a) caravan webhook-delivery" + (maxInFlight > 0 ? " maxInFlight " + maxInFlight : ""),
-                    receiver);
+            super("(a) caravan webhook-delivery" + (maxInFlight > 0 ? " maxInFlight " + maxInFlight : ""), receiver);
             this.app = app;
             this.secretRef = secretRef;
             this.maxInFlight = maxInFlight;
@@ -258,8 +256,8 @@ public final class DeliveryBench {
         @Override
         void startConsuming(String topic, String label) {
             routeId = "bench-" + label;
-            SubscriptionRow row =
-                    SubscriptionRow.of(routeId, topic, receiver.url(), secretRef).retry(5, 500, 30_000);
+            SubscriptionRow row = SubscriptionRow.of(routeId, topic, receiver.url(), secretRef)
+                    .retry(5, 500, 30_000);
             if (maxInFlight > 0) {
                 row.param("maxInFlight", String.valueOf(maxInFlight));
             }
@@ -603,9 +601,7 @@ public final class DeliveryBench {
                 latencyMs, events, KEYS));
         md.append("caravan: maxInFlight ")
                 .append(maxInFlight > 0 ? String.valueOf(maxInFlight) : "default")
-                .append("; the raw loop sends one event at a time. The receiver has 64 threads.
-
-");
+                .append("; the raw loop sends one event at a time. The receiver has 64 threads.\n\n");
         throughputTable(md, a, b);
         md.append(String.format(
                 "%n**a/b = %.2f** (target ≥ %.0f: %s)%n",
