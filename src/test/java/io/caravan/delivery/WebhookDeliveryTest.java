@@ -315,7 +315,10 @@ class WebhookDeliveryTest {
         Events.send(c.topic, "obj-3", Events.event("evt-next-" + c.n, Map.of("id", 3)));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> eventsIn(c.path).contains("evt-next-" + c.n));
-        assertThat(app.deadLetters().count(c.routeId)).isEqualTo(batchSize.equals("1") ? 2 : 1);
+        // other keys' events are delivered alongside: the dead letters may be written just after evt-next arrived
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(
+                        () -> assertThat(app.deadLetters().count(c.routeId)).isEqualTo(batchSize.equals("1") ? 2 : 1));
         assertThat(eventsIn(c.path)).contains("evt-lost-" + c.n + "-1", "evt-lost-" + c.n + "-2");
     }
 
