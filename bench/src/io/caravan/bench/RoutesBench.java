@@ -149,7 +149,8 @@ public final class RoutesBench {
             if (!app.reconciler().rejected().isEmpty()) {
                 System.out.println("rejected rows: " + app.reconciler().rejected());
             }
-            Thread.sleep(5_000); // consumers joined, first polls made
+            Thread.sleep(
+                    12_000); // consumers joined, first polls made, idle delivery threads of the first executions ended
             Cost cost = Cost.now().minus(baseline);
             printThreads();
 
