@@ -41,7 +41,7 @@ public final class WebhookDeliveryFamily implements RouteFamily {
     /** The smallest window when events are sent one by one; the offsets are committed once per window. */
     static final int RECORDS_PER_POLL = 100;
     /** How long a window that is not full waits for more records before it is sent. */
-    static final int WINDOW_WAIT_MS = 100;
+    static final int WINDOW_WAIT_MS = 20;
     /** An idle pool thread of a subscription ends after this long. */
     static final long POOL_KEEP_ALIVE_SECONDS = 30;
 

@@ -95,6 +95,6 @@ class SubscriptionRulesTest {
                 .startsWith("kafka:events?groupId=caravan-webhook-acme&")
                 .contains("autoCommitEnable=false", "allowManualCommit=true", "breakOnFirstError=true")
                 // a poll is a delivery window: its offsets are committed after all its outcomes
-                .contains("batching=true", "maxPollRecords=256");
+                .contains("batching=true", "maxPollRecords=256", "batchingIntervalMs=20");
     }
 }
