@@ -128,6 +128,7 @@ public final class RoutesBench {
                 } else {
                     family = "drain";
                     row = TemplateRow.queueDrain("drain-" + i, PROFILE, "bench-inbox", sinkUrl + "/drain")
+                            .schedule("every 60s")
                             .row();
                 }
                 mix.merge(family, 1, Integer::sum);
