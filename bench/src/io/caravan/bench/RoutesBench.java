@@ -154,6 +154,11 @@ public final class RoutesBench {
                     12_000); // consumers joined, first polls made, idle delivery threads of the first executions ended
             Cost cost = Cost.now().minus(baseline);
             printThreads();
+            all.stream()
+                    .filter(r -> r.template().equals("watermark-feed"))
+                    .findFirst()
+                    .ifPresent(r -> System.out.println("a feed's endpoint: "
+                            + app.camel().getRoute(r.routeId()).getEndpoint().getEndpointUri()));
 
             // one changed row: a feed's throttle
             RouteConfigRow feed = all.stream()
