@@ -50,16 +50,28 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * webhook-delivery route (the whole application, one subscription row) and (b) a raw loop (KafkaConsumer +
  * java.net.http, the same signing, committing after each poll's POSTs). Two measurements per variant: events per
  * second draining a backlog, and end-to-end latency (produce → receipt) at a steady rate both keep up with.
- * Usage: bench/run --delivery [--events N (default 20000)] [--rate PER_SECOND (default 500)] [--paced-events N].
+ * Then the same two variants against a subscriber that answers each POST after 20 ms (--subscriber-latency-ms):
+ * caravan with several deliveries in flight (maxInFlight) against the raw loop's one at a time; the receiver checks
+ * each key's order and counts duplicates in both scenarios.
+ * Usage: bench/run --delivery [--events N (default 20000)] [--rate PER_SECOND (default 500)] [--paced-events N]
+ * [--slow-events N (default 1000)] [--subscriber-latency-ms N (default 20)] [--max-in-flight N (default: the row's
+ * default)].
  */
 public final class DeliveryBench {
-    static final double TARGET_RATIO = 0.7;
+    static final double TARGET_RATIO = 0.8;
     static final int DEFAULT_EVENTS = 20_000;
     static final int WARMUP_EVENTS = 3_000;
     static final int DEFAULT_RATE = 500;
     static final int DEFAULT_PACED = 5_000;
     /** The raw loop polls as many records as caravan's route does when sending one event per POST. */
     static final int RECORDS_PER_POLL = 100;
+    /** Target for caravan against the raw loop when the subscriber answers after 20 ms. */
+    static final double SLOW_TARGET_RATIO = 8.0;
+
+    static final int DEFAULT_SLOW_EVENTS = 1_000;
+    static final int DEFAULT_SUBSCRIBER_LATENCY_MS = 20;
+    /** Events are keyed obj-(i % KEYS); the receiver checks that each key's ids arrive increasing. */
+    static final int KEYS = 1000;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -67,6 +79,9 @@ public final class DeliveryBench {
         int events = intOption(args, "--events", DEFAULT_EVENTS);
         int rate = intOption(args, "--rate", DEFAULT_RATE);
         int paced = intOption(args, "--paced-events", DEFAULT_PACED);
+        int slowEvents = intOption(args, "--slow-events", DEFAULT_SLOW_EVENTS);
+        int latencyMs = intOption(args, "--subscriber-latency-ms", DEFAULT_SUBSCRIBER_LATENCY_MS);
+        int maxInFlight = intOption(args, "--max-in-flight", 0);
         // Camel's per-route timers (camel.metrics, on in caravan's application.properties) cost a share of the
         // route's throughput; --without-camel-route-metrics keeps only the context-level ones, to show how much
         boolean camelRouteMetrics = !Arrays.asList(args).contains("--without-camel-route-metrics");
@@ -93,7 +108,7 @@ public final class DeliveryBench {
                     "camel.main.routesIncludePattern",
                     "file:" + System.getProperty("bench.templates", "routes") + "/*.yaml");
             try (CaravanApp app = CaravanApp.start(settings)) {
-                Variant caravan = new CaravanVariant(app, receiver, "file:" + secretFile.toAbsolutePath());
+                Variant caravan = new CaravanVariant(app, receiver, "file:" + secretFile.toAbsolutePath(), maxInFlight);
                 Variant raw = new RawLoopVariant(brokers, receiver, new WebhookSigner(List.of(secret)));
 
                 // warm-up: each variant drains a backlog of its own (not reported)
@@ -108,7 +123,16 @@ public final class DeliveryBench {
                 Latency la = caravan.paced(brokers, "paced-caravan", paced, rate);
                 Latency lb = raw.paced(brokers, "paced-raw", paced, rate);
 
-                String report = report(started, events, rate, paced, camelRouteMetrics, a, b, la, lb);
+                // a subscriber that takes latencyMs per POST: what several deliveries in flight buy
+                receiver.delayMs = latencyMs;
+                produceBacklog(brokers, "slow-caravan", slowEvents);
+                produceBacklog(brokers, "slow-raw", slowEvents);
+                Result sa = caravan.drain("slow-caravan", slowEvents);
+                Result sb = raw.drain("slow-raw", slowEvents);
+                receiver.delayMs = 0;
+
+                String report = report(started, events, rate, paced, camelRouteMetrics, a, b, la, lb)
+                        + slowReport(slowEvents, latencyMs, maxInFlight, sa, sb);
                 System.out.println(report);
                 Path dir = Path.of("bench", "results");
                 Files.createDirectories(dir);
@@ -126,7 +150,14 @@ public final class DeliveryBench {
     }
 
     /** seconds: first to last receipt (steady state); withStart: from starting the consumer (group join included). */
-    record Result(String variant, int events, double seconds, double withStart, int duplicates, int badSignatures) {
+    record Result(
+            String variant,
+            int events,
+            double seconds,
+            double withStart,
+            int duplicates,
+            int badSignatures,
+            int outOfOrder) {
         double perSecond() {
             return events / seconds;
         }
@@ -157,7 +188,14 @@ public final class DeliveryBench {
             double seconds = (receiver.lastNanos() - receiver.firstNanos()) / 1e9;
             Thread.sleep(300); // a late duplicate still counts
             stopConsuming();
-            return new Result(name, events, seconds, withStart, receiver.duplicates(), receiver.badSignatures.get());
+            return new Result(
+                    name,
+                    events,
+                    seconds,
+                    withStart,
+                    receiver.duplicates(),
+                    receiver.badSignatures.get(),
+                    receiver.outOfOrder.get());
         }
 
         Latency paced(String brokers, String topic, int events, int rate) throws Exception {
@@ -205,23 +243,25 @@ public final class DeliveryBench {
     static final class CaravanVariant extends Variant {
         private final CaravanApp app;
         private final String secretRef;
+        private final int maxInFlight;
         private String routeId;
 
-        CaravanVariant(CaravanApp app, Receiver receiver, String secretRef) {
-            super("(a) caravan webhook-delivery", receiver);
+        CaravanVariant(CaravanApp app, Receiver receiver, String secretRef, int maxInFlight) {
+            super("(a) caravan webhook-delivery" + (maxInFlight > 0 ? " maxInFlight " + maxInFlight : ""), receiver);
             this.app = app;
             this.secretRef = secretRef;
+            this.maxInFlight = maxInFlight;
         }
 
         @Override
         void startConsuming(String topic, String label) {
             routeId = "bench-" + label;
-            app.routeConfig()
-                    .upsert(
-                            SubscriptionRow.of(routeId, topic, receiver.url(), secretRef)
-                                    .retry(5, 500, 30_000)
-                                    .row(),
-                            "bench");
+            SubscriptionRow row = SubscriptionRow.of(routeId, topic, receiver.url(), secretRef)
+                    .retry(5, 500, 30_000);
+            if (maxInFlight > 0) {
+                row.param("maxInFlight", String.valueOf(maxInFlight));
+            }
+            app.routeConfig().upsert(row.row(), "bench");
             app.reconciler().reconcile();
             if (!app.reconciler().running().contains(routeId)) {
                 throw new IllegalStateException("subscription " + routeId + " did not start: "
@@ -313,9 +353,10 @@ public final class DeliveryBench {
     }
 
     /**
-     * The subscriber: a JDK HttpServer on 127.0.0.1 (4 threads) answering 204. It records each webhook-id (a
-     * duplicate counts), the latency from the event's produce time (data.produced_nanos, same JVM) to receipt, and
-     * verifies every 20th signature with WebhookVerifier.
+     * The subscriber: a JDK HttpServer on 127.0.0.1 (64 threads) answering 204, after delayMs when set. It records
+     * each webhook-id (a duplicate counts), the latency from the event's produce time (data.produced_nanos, same JVM)
+     * to receipt, each key's order (an event whose data.id is below the last one seen for its key is out of order),
+     * and verifies every 20th signature with WebhookVerifier.
      */
     static final class Receiver implements AutoCloseable {
         private final HttpServer server;
@@ -328,6 +369,9 @@ public final class DeliveryBench {
         private final AtomicLong last = new AtomicLong();
         private final List<Long> latencies = new ArrayList<>();
         private volatile WebhookVerifier verifier;
+        final AtomicInteger outOfOrder = new AtomicInteger();
+        private final Map<Integer, Integer> lastIdPerKey = new ConcurrentHashMap<>();
+        volatile long delayMs;
 
         private Receiver(HttpServer server) {
             this.server = server;
@@ -348,10 +392,18 @@ public final class DeliveryBench {
                                 id,
                                 exchange.getRequestHeaders().getFirst(WebhookHeaders.TIMESTAMP),
                                 exchange.getRequestHeaders().getFirst(WebhookHeaders.SIGNATURE)));
+                long delay = r.delayMs;
+                if (delay > 0) {
+                    try {
+                        Thread.sleep(delay);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 exchange.sendResponseHeaders(204, -1);
                 exchange.close();
             });
-            server.setExecutor(Executors.newFixedThreadPool(4));
+            server.setExecutor(Executors.newFixedThreadPool(64));
             server.start();
             return r;
         }
@@ -369,6 +421,11 @@ public final class DeliveryBench {
             try {
                 JsonNode event = JSON.readTree(body);
                 long produced = event.path("data").path("produced_nanos").asLong();
+                int seq = event.path("data").path("id").asInt();
+                Integer before = lastIdPerKey.put(seq % KEYS, seq);
+                if (before != null && before > seq) {
+                    outOfOrder.incrementAndGet();
+                }
                 synchronized (latencies) {
                     latencies.add(receivedNanos - produced);
                 }
@@ -399,6 +456,8 @@ public final class DeliveryBench {
             ids.clear();
             count.set(0);
             duplicates.set(0);
+            outOfOrder.set(0);
+            lastIdPerKey.clear();
             synchronized (latencies) {
                 latencies.clear();
             }
@@ -441,7 +500,7 @@ public final class DeliveryBench {
         createTopic(brokers, topic);
         try (KafkaProducer<String, String> producer = producer(brokers)) {
             for (int i = 1; i <= events; i++) {
-                producer.send(new ProducerRecord<>(topic, "obj-" + (i % 1000), event(i)));
+                producer.send(new ProducerRecord<>(topic, "obj-" + (i % KEYS), event(i)));
             }
             producer.flush();
         }
@@ -502,13 +561,7 @@ public final class DeliveryBench {
         md.append("## Throughput: draining a backlog of ")
                 .append(String.format("%,d", events))
                 .append(" events\n\n");
-        md.append("| variant | events/s | first → last receipt (s) | from consumer start (s) | duplicates | "
-                + "bad signatures |\n|---|---:|---:|---:|---:|---:|\n");
-        for (Result r : List.of(a, b)) {
-            md.append(String.format(
-                    "| %s | %,.0f | %.2f | %.2f | %d | %d |%n",
-                    r.variant(), r.perSecond(), r.seconds(), r.withStart(), r.duplicates(), r.badSignatures()));
-        }
+        throughputTable(md, a, b);
         md.append(String.format(
                 "%n**a/b = %.2f** (target ≥ %.1f: %s)%n%n",
                 ratio, TARGET_RATIO, ratio >= TARGET_RATIO ? "met" : "NOT met"));
@@ -521,6 +574,38 @@ public final class DeliveryBench {
         for (Latency l : List.of(la, lb)) {
             md.append(String.format("| %s | %.2f | %.2f | %.2f |%n", l.variant(), l.p50Ms(), l.p99Ms(), l.maxMs()));
         }
+        return md.toString();
+    }
+
+    private static void throughputTable(StringBuilder md, Result a, Result b) {
+        md.append("| variant | events/s | first → last receipt (s) | from consumer start (s) | duplicates | "
+                + "out of key order | bad signatures |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        for (Result r : List.of(a, b)) {
+            md.append(String.format(
+                    "| %s | %,.0f | %.2f | %.2f | %d | %d | %d |%n",
+                    r.variant(),
+                    r.perSecond(),
+                    r.seconds(),
+                    r.withStart(),
+                    r.duplicates(),
+                    r.outOfOrder(),
+                    r.badSignatures()));
+        }
+    }
+
+    static String slowReport(int events, int latencyMs, int maxInFlight, Result a, Result b) {
+        double ratio = a.perSecond() / b.perSecond();
+        StringBuilder md = new StringBuilder();
+        md.append(String.format(
+                "%n## Throughput: a subscriber answering after %d ms, backlog of %,d events (%d keys)%n%n",
+                latencyMs, events, KEYS));
+        md.append("caravan: maxInFlight ")
+                .append(maxInFlight > 0 ? String.valueOf(maxInFlight) : "default")
+                .append("; the raw loop sends one event at a time. The receiver has 64 threads.\n\n");
+        throughputTable(md, a, b);
+        md.append(String.format(
+                "%n**a/b = %.2f** (target ≥ %.0f: %s)%n",
+                ratio, SLOW_TARGET_RATIO, ratio >= SLOW_TARGET_RATIO ? "met" : "NOT met"));
         return md.toString();
     }
 

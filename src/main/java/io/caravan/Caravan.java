@@ -107,6 +107,10 @@ public final class Caravan extends MainListenerSupport {
 
     public static final String LEDGER = "caravanLedger";
     public static final String RECONCILER = "caravanReconciler";
+    /** The scheduler every feed's and drain's throttle shares (routes/*.yaml name it). */
+    public static final String THROTTLE_POOL = "caravanThrottlePool";
+    /** Threads of {@link #THROTTLE_POOL}: the throttles only schedule short tasks on it. */
+    private static final int THROTTLE_THREADS = 2;
 
     private static final String KAFKA_ENV_PREFIX = "CAMEL_COMPONENT_KAFKA_";
     private static final String MANAGEMENT_AUTH = "camel.management.authenticationEnabled";
@@ -253,6 +257,12 @@ public final class Caravan extends MainListenerSupport {
         failures.bindTo(camel.getRegistry());
         camel.getRegistry().bind("caravanRowOutcomes", new RowOutcomes());
         camel.getRegistry().bind(DrainOutcomes.BEAN_NAME, new DrainOutcomes());
+        // shut down by Camel with the context, after the routes
+        camel.getRegistry()
+                .bind(
+                        THROTTLE_POOL,
+                        camel.getExecutorServiceManager()
+                                .newScheduledThreadPool(this, "caravan-throttle", THROTTLE_THREADS));
         camel.getRegistry().bind(DATA_SOURCE, store);
         camel.getRegistry().bind(LEDGER, ledger);
         Egress egress = Egress.of(

@@ -28,13 +28,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Guards against losing an event when the process dies between the POST and the offset commit: caravan runs as a
- * separate JVM (PostgreSQL store, the broker in this test JVM), is killed with SIGKILL while the subscriber is still
- * answering the first event, and is started again: the event is sent again with the same webhook-id, and every
- * event arrives.
+ * Guards against losing an event when the process dies between the POSTs and the offset commit of a full delivery
+ * window: caravan runs as a separate JVM (PostgreSQL store, the broker in this test JVM), is killed with SIGKILL while
+ * the subscriber still holds the first event of each of three keys, and is started again: those events are sent
+ * again with the same webhook-ids, every event arrives, and each key's events arrive in order.
  */
 class WebhookCrashRecoveryIT {
-    private static final int EVENTS = 5;
+    private static final int EVENTS = 6;
+    private static final int KEYS = 3;
 
     @TempDir
     Path dir;
@@ -60,7 +61,7 @@ class WebhookCrashRecoveryIT {
         String topic = "crash-events";
         EmbeddedKafka.createTopic(topic, 1);
         for (int i = 1; i <= EVENTS; i++) {
-            Events.send(topic, "obj-" + i, Events.event("evt-crash-" + i, Map.of("id", i)));
+            Events.send(topic, "obj-" + (i - 1) % KEYS, Events.event("evt-crash-" + i, Map.of("id", i)));
         }
 
         String storeDb = Databases.emptyPostgresDatabase();
@@ -89,19 +90,29 @@ class WebhookCrashRecoveryIT {
         env.put("CAMEL_MAIN_JMXENABLED", "false");
 
         Process first = processes.start(env, "webhook-crash-run-1.log");
-        await().atMost(Duration.ofSeconds(60)).until(() -> !requests().isEmpty());
-        first.destroyForcibly().waitFor(); // SIGKILL while the first POST waits for its answer
-        assertThat(requests()).extracting(r -> r.getHeader("webhook-id")).containsExactly("evt-crash-1");
+        await().atMost(Duration.ofSeconds(60)).until(() -> requests().size() >= KEYS);
+        first.destroyForcibly().waitFor(); // SIGKILL while each key's first POST waits for its answer
+        assertThat(requests())
+                .as("one event per key in flight; each key's second event waits for its first")
+                .extracting(r -> r.getHeader("webhook-id"))
+                .containsExactlyInAnyOrder("evt-crash-1", "evt-crash-2", "evt-crash-3");
 
         subscriber.resetAll();
         subscriber.stubFor(post(urlEqualTo("/hooks")).willReturn(aResponse().withStatus(200)));
         processes.start(env, "webhook-crash-run-2.log");
         await().atMost(Duration.ofSeconds(60)).until(() -> requests().size() >= EVENTS);
 
-        assertThat(requests())
-                .as("after the restart: the interrupted event again, same webhook-id, then the rest in order")
-                .extracting(r -> r.getHeader("webhook-id"))
-                .containsExactly("evt-crash-1", "evt-crash-2", "evt-crash-3", "evt-crash-4", "evt-crash-5");
+        List<String> ids =
+                requests().stream().map(r -> r.getHeader("webhook-id")).toList();
+        assertThat(ids)
+                .as("after the restart: the interrupted events again, same webhook-ids, then the rest; none twice")
+                .containsExactlyInAnyOrder(
+                        "evt-crash-1", "evt-crash-2", "evt-crash-3", "evt-crash-4", "evt-crash-5", "evt-crash-6");
+        for (int k = 1; k <= KEYS; k++) {
+            assertThat(ids.indexOf("evt-crash-" + k))
+                    .as("obj-%d's events in order", k - 1)
+                    .isLessThan(ids.indexOf("evt-crash-" + (k + KEYS)));
+        }
     }
 
     private List<LoggedRequest> requests() {

@@ -18,7 +18,7 @@ final class RateLimit {
         this.intervalNanos = perSecond <= 0 ? 0 : TimeUnit.SECONDS.toNanos(1) / perSecond;
     }
 
-    /** Waits until the next POST may go. One consumer thread calls it, so no lock is needed beyond the monitor. */
+    /** Waits until the next POST may go; the lanes of a window call it from several threads, one at a time. */
     synchronized void await() throws InterruptedException {
         if (intervalNanos == 0) {
             return;

@@ -37,11 +37,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The Java side of routes/webhook-delivery.yaml, one instance per subscription row; each public method is one step.
  *
- * <p>{@link #receive} turns a Kafka record (or, with batchSize &gt; 1, a poll's batch) into the POST it becomes.
- * Offsets are committed only after the exchange completed, that is after its outcome is recorded: delivered,
- * dead-lettered, or recorded by debug mode (see {@link #commitsAfter}). An exchange that fails instead (its dead
- * letter could not be written) commits nothing and the consumer reads the record again. {@link #post} signs at each attempt, so a retry after a
- * long Retry-After still carries a fresh webhook-timestamp, and always the same webhook-id.
+ * <p>{@link #receiveWindow} turns a poll's records into a {@link DeliveryWindow} (lanes by key, sent concurrently up to
+ * maxInFlight, in order within a key; or, with batchSize &gt; 1, the poll as one JSON array). {@link #receive} turns
+ * one event (or batch) into the POST it becomes. Offsets are committed only after every outcome of the window is
+ * recorded: delivered, dead-lettered, or recorded by debug mode (see {@link OffsetCommit}). A window with an outcome
+ * that could not be recorded (its dead letter failed) sends nothing more, commits nothing, and is read again.
+ * {@link #post} signs at each attempt, so a retry after a long Retry-After still carries a fresh webhook-timestamp,
+ * and always the same webhook-id.
  */
 public final class Subscription implements Replayer {
     static final String OUTGOING = "caravan.webhook.outgoing";
@@ -59,7 +61,8 @@ public final class Subscription implements Replayer {
     private final RateLimit rateLimit;
     private final SubscriptionMetrics metrics;
     private final Clock clock;
-    /** Set while the route restarts after a batch whose outcome could not be recorded (see {@link #reRead}). */
+    private final int batchSize;
+    /** Set while the route restarts after a window whose outcome could not be recorded (see {@link #reRead}). */
     private final AtomicBoolean reReading = new AtomicBoolean();
 
     Subscription(
@@ -71,7 +74,8 @@ public final class Subscription implements Replayer {
             FieldSelection fields,
             RateLimit rateLimit,
             SubscriptionMetrics metrics,
-            Clock clock) {
+            Clock clock,
+            int batchSize) {
         this.routeId = routeId;
         this.url = url;
         this.signer = signer;
@@ -81,21 +85,37 @@ public final class Subscription implements Replayer {
         this.rateLimit = rateLimit;
         this.metrics = metrics;
         this.clock = clock;
+        this.batchSize = batchSize;
     }
 
-    /** One consumed record (or batch of records) → the webhook to send; the body becomes its JSON. */
-    public void receive(Exchange exchange) {
+    /**
+     * A poll's records (the batching consumer's list) → the window's lanes as the body, split by the route; the
+     * window's offsets are committed once its exchange completes with every outcome recorded.
+     */
+    public void receiveWindow(Exchange exchange) {
+        Message message = exchange.getMessage();
+        @SuppressWarnings("unchecked")
+        List<Exchange> records = message.getBody() instanceof List<?> list ? (List<Exchange>) list : List.of(exchange);
+        DeliveryWindow window = batchSize > 1 ? DeliveryWindow.asOneBatch(records) : DeliveryWindow.byKey(records);
+        exchange.setProperty(CaravanExchange.ROUTE_ID, routeId);
+        exchange.setProperty(
+                CaravanExchange.CORRELATION_ID,
+                routeId + "/"
+                        + (records.isEmpty() ? "-" : position(records.get(0).getMessage())));
+        exchange.setProperty(DeliveryWindow.PROPERTY, window);
+        exchange.getExchangeExtension().addOnCompletion(new OffsetCommit(routeId, commitsAfter(records), window, this));
         if (reReading.get()) {
-            throw new IllegalStateException("subscription " + routeId + " restarts to read an unrecorded batch again");
+            window.breakOff(); // the route restarts to read an unrecorded window again; this one comes again too
         }
+        message.setBody(window.lanes());
+    }
+
+    /** One event of a lane (a record, or with batchSize &gt; 1 a poll's records) → the webhook to send. */
+    public void receive(Exchange exchange) {
         Message message = exchange.getMessage();
         List<Message> records = records(message);
         exchange.setProperty(CaravanExchange.ROUTE_ID, routeId);
         exchange.setProperty(CaravanExchange.CORRELATION_ID, routeId + "/" + position(records.get(0)));
-        exchange.getExchangeExtension()
-                .addOnCompletion(new OffsetCommit(
-                        routeId, commitsAfter(message, records), message.getBody() instanceof List<?>, this));
-        exchange.getExchangeExtension().addOnCompletion(new OutcomeCount(metrics));
 
         boolean batch = message.getBody() instanceof List<?>;
         List<ObjectNode> events = new ArrayList<>(records.size());
@@ -138,11 +158,17 @@ public final class Subscription implements Replayer {
 
     /** Waits for the subscription's rate limit (throttle_per_second), if it has one. */
     public void rateLimit(Exchange exchange) throws InterruptedException {
+        if (!sending(exchange)) {
+            return;
+        }
         rateLimit.await();
     }
 
     /** POSTs the webhook, signed now; a non-2xx answer or a network failure throws for the error taxonomy. */
     public void post(Exchange exchange) throws Exception {
+        if (!sending(exchange)) {
+            return;
+        }
         OutgoingWebhook outgoing = exchange.getProperty(OUTGOING, OutgoingWebhook.class);
         int attempt = exchange.getProperty(ATTEMPTS, 0, Integer.class) + 1;
         exchange.setProperty(ATTEMPTS, attempt);
@@ -190,6 +216,9 @@ public final class Subscription implements Replayer {
 
     /** Debug mode: records what would be sent (log line and counter) and sends nothing. */
     public void recordDebug(Exchange exchange) {
+        if (!sending(exchange)) {
+            return;
+        }
         OutgoingWebhook outgoing = exchange.getProperty(OUTGOING, OutgoingWebhook.class);
         WebhookHeaders signed = signer.sign(outgoing.id(), clock.instant(), outgoing.body());
         metrics.debugged.increment(outgoing.events());
@@ -206,16 +235,22 @@ public final class Subscription implements Replayer {
                 body.length() > MAX_LOGGED_BODY ? body.substring(0, MAX_LOGGED_BODY) + "…" : body);
     }
 
-    /** Whether offsets may be committed now (not while the route restarts to read a batch again). */
+    /** false once the event's window broke off: it is not sent now, and comes again with the whole window. */
+    private static boolean sending(Exchange exchange) {
+        DeliveryWindow window = DeliveryWindow.of(exchange);
+        return window == null || !window.broken();
+    }
+
+    /** Whether offsets may be committed now (not while the route restarts to read a window again). */
     boolean committing() {
         return !reReading.get();
     }
 
     /**
-     * A batch whose outcome could not be recorded (its dead letter failed): Camel's batching consumer would go on
-     * with the next batch, whose commit would pass this one. So nothing more is committed or sent, and the route is
-     * restarted from another thread; its consumer then resumes at the last committed offset and the batch comes
-     * again. (One record at a time needs none of this: breakOnFirstError seeks back to the record.)
+     * A window with an outcome that could not be recorded (its dead letter failed): Camel's batching consumer would
+     * go on with the next window, whose commit would pass this one. So nothing more is committed or sent, and the
+     * route is restarted from another thread; its consumer then resumes at the last committed offset and the window
+     * comes again, each key's events in their order.
      */
     void reRead(CamelContext camel) {
         if (!reReading.compareAndSet(false, true)) {
@@ -247,24 +282,20 @@ public final class Subscription implements Replayer {
         if (message.getBody() instanceof List<?> batch) {
             return batch.stream().map(e -> ((Exchange) e).getMessage()).toList();
         }
+        if (message.getBody() instanceof Exchange record) {
+            return List.of(record.getMessage());
+        }
         return List.of(message);
     }
 
-    /**
-     * The commits a batch makes once its outcome is recorded: the last record of each partition in it. One record
-     * at a time needs none of its own: the consumer's synchronous commit manager records a record's offset only
-     * after its exchange completed (outcome recorded) and commits those offsets after each poll's records of a
-     * partition, as a consumer loop would; a failed exchange is not recorded and is read again (breakOnFirstError).
-     */
-    private static List<KafkaManualCommit> commitsAfter(Message message, List<Message> records) {
-        if (!(message.getBody() instanceof List<?>)) {
-            return List.of();
-        }
+    /** The commits a window makes once its outcomes are recorded: past the last record of each partition in it. */
+    private static List<KafkaManualCommit> commitsAfter(List<Exchange> records) {
         Map<Integer, KafkaManualCommit> lastPerPartition = new LinkedHashMap<>();
-        for (Message record : records) {
-            KafkaManualCommit commit = record.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
+        for (Exchange record : records) {
+            Message m = record.getMessage();
+            KafkaManualCommit commit = m.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
             if (commit != null) {
-                lastPerPartition.put(record.getHeader(KafkaConstants.PARTITION, Integer.class), commit);
+                lastPerPartition.put(m.getHeader(KafkaConstants.PARTITION, Integer.class), commit);
             }
         }
         return List.copyOf(lastPerPartition.values());

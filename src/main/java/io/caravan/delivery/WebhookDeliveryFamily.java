@@ -23,17 +23,28 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The webhook-delivery family: one route per subscription row, consuming a Kafka topic with the subscription's own
  * consumer group and POSTing each event (or batch) to the subscriber, signed the Standard Webhooks way, through
- * caravan's HTTP client. Each subscription has its own consumer thread, and the client's pool is limited per host, so
+ * caravan's HTTP client. Each subscription has its own consumer thread and its own pool of at most maxInFlight
+ * threads, which exist only while it delivers (see {@link DeliveryWindow}); the client's pool is limited per host, so
  * a slow or failing subscriber stalls only itself.
  */
 public final class WebhookDeliveryFamily implements RouteFamily {
     public static final String TEMPLATE_ID = "webhook-delivery";
-    /** Records taken per poll when events are sent one by one; the offsets are committed once per poll. */
+    /** Records of a delivery window (one poll) per event that may be in flight, when events are sent one by one. */
+    static final int RECORDS_PER_LANE = 16;
+    /** The smallest window when events are sent one by one; the offsets are committed once per window. */
     static final int RECORDS_PER_POLL = 100;
+    /** How long a window that is not full waits for more records before it is sent. */
+    static final int WINDOW_WAIT_MS = 20;
+    /** An idle pool thread of a subscription ends after this long. */
+    static final long POOL_KEEP_ALIVE_SECONDS = 30;
 
     /** This family's parameters, declared once; also the source of docs/route-config.md. */
     public static final List<TemplateParameter> PARAMETERS = List.of(
@@ -79,6 +90,14 @@ public final class WebhookDeliveryFamily implements RouteFamily {
                     "1",
                     "Events per POST: 1 sends each event as a JSON object; more sends up to that many events of one poll as a "
                             + "JSON array (webhook-id batch_<hash of the event ids>). The row's throttle_per_second limits POSTs."),
+            optional(
+                    "maxInFlight",
+                    ParamType.POSITIVE_INT,
+                    "16",
+                    "POSTs of this subscription in flight at once (events with different keys; events with the same "
+                            + "Kafka key are always sent one after the other, in order). The offset is committed only "
+                            + "below the first unfinished event. 1 sends one event at a time. At most "
+                            + "caravan.outbound.max-connections-per-host run at once per subscriber host."),
             optional(
                     "fields",
                     ParamType.TEXT,
@@ -151,7 +170,9 @@ public final class WebhookDeliveryFamily implements RouteFamily {
                 spec.optionalParam("fields").map(FieldSelection::parse).orElse(FieldSelection.ALL),
                 spec.throttlePerSecond().map(RateLimit::new).orElse(RateLimit.NONE),
                 metrics,
-                clock);
+                clock,
+                spec.intParam("batchSize"));
+        ThreadPoolExecutor pool = pool(routeId, spec.intParam("maxInFlight"));
         Map<String, Object> parameters = Map.of(
                 "routeId", routeId,
                 "source", consumerUri(spec),
@@ -164,7 +185,15 @@ public final class WebhookDeliveryFamily implements RouteFamily {
 
             @Override
             public Map<String, Object> beans() {
-                return Map.of(beanName(routeId), subscription);
+                return Map.of(
+                        beanName(routeId),
+                        subscription,
+                        "caravan-webhook-pool-" + routeId,
+                        pool,
+                        "caravan-webhook-lanes-" + routeId,
+                        WindowOutcomes.ofLanes(routeId),
+                        "caravan-webhook-events-" + routeId,
+                        WindowOutcomes.ofEvents(routeId, metrics));
             }
 
             @Override
@@ -174,21 +203,24 @@ public final class WebhookDeliveryFamily implements RouteFamily {
 
             @Override
             public void close() {
+                pool.shutdown();
                 metrics.close();
             }
         };
     }
 
     /**
-     * The subscription's consumer: its own group; offsets committed only by the route after each outcome
-     * (autoCommitEnable=false, allowManualCommit with the synchronous commit factory); an exchange that fails
-     * without a recorded outcome makes the consumer seek back to it (breakOnFirstError). The poll interval allows
-     * every record of a poll its full retry budget.
+     * The subscription's consumer: its own group; a batch of records per exchange (a delivery window: the batch
+     * size, or enough records for maxInFlight lanes, or what arrived within {@link #WINDOW_WAIT_MS}); offsets
+     * committed only by the route after the window's outcomes (autoCommitEnable=false, allowManualCommit with the
+     * synchronous commit factory). The poll interval allows every record of a window its full retry budget, one
+     * after the other (they may all share one key).
      */
     static String consumerUri(InstanceSpec spec) {
         int batchSize = spec.intParam("batchSize");
         boolean batching = batchSize > 1;
-        int perPoll = batching ? batchSize : RECORDS_PER_POLL;
+        int perPoll =
+                batching ? batchSize : Math.max(RECORDS_PER_POLL, RECORDS_PER_LANE * spec.intParam("maxInFlight"));
         Duration perAttempt =
                 spec.durationParam("timeout").plus(spec.retryPolicy().maxDelay());
         long maxPollIntervalMs = Math.min(
@@ -205,7 +237,23 @@ public final class WebhookDeliveryFamily implements RouteFamily {
                 + "&maxPollRecords=" + perPoll
                 + "&maxPollIntervalMs=" + maxPollIntervalMs
                 + "&pollTimeoutMs=500"
-                + (batching ? "&batching=true" : "");
+                + "&batching=true&batchingIntervalMs=" + WINDOW_WAIT_MS;
+    }
+
+    /**
+     * The subscription's lanes' threads: at most maxInFlight, created when a window has lanes to run and ended after
+     * {@link #POOL_KEEP_ALIVE_SECONDS} idle, so an idle subscription holds none.
+     */
+    static ThreadPoolExecutor pool(String routeId, int maxInFlight) {
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(
+                maxInFlight, maxInFlight, POOL_KEEP_ALIVE_SECONDS, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "caravan-webhook-" + routeId + "-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     private Optional<String> secretProblem(String ref) {

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.apache.camel.CamelContext;
@@ -154,7 +155,11 @@ public final class S3TransientTriggerFamily implements RouteFamily {
     static final String MAX_RECORDS_SETTING = "caravan.trigger.max-records-per-message";
     static final int DEFAULT_MAX_RECORDS_PER_MESSAGE = 100;
 
+    /** Threads of the scheduler the orphan sweeps of all trigger rows share. */
+    static final int SWEEP_THREADS = 2;
+
     private final CamelContext camel;
+    private ScheduledExecutorService sweeps;
     private final IdempotencyLedger ledger;
     private final DeadLetters deadLetters;
     private final TriggerRedrives redrives;
@@ -301,9 +306,8 @@ public final class S3TransientTriggerFamily implements RouteFamily {
                 metrics,
                 clock);
         long sweepMillis = spec.durationParam("sweepInterval").toMillis();
-        ScheduledExecutorService sweeps = camel.getExecutorServiceManager()
-                .newSingleThreadScheduledExecutor(this, "caravan-trigger-sweep-" + routeId);
-        sweeps.scheduleWithFixedDelay(sweeper::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> sweeping =
+                sweeps().scheduleWithFixedDelay(sweeper::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
 
         Map<String, Object> parameters = new HashMap<>();
         parameters.put("routeId", routeId);
@@ -337,11 +341,23 @@ public final class S3TransientTriggerFamily implements RouteFamily {
 
             @Override
             public void close() {
-                camel.getExecutorServiceManager().shutdownNow(sweeps);
+                sweeping.cancel(false);
                 metrics.close();
                 clients.close();
             }
         };
+    }
+
+    /**
+     * The scheduler every trigger row's orphan sweeps share ({@link #SWEEP_THREADS} threads, shut down with the Camel
+     * context), so a row costs no thread of its own for them; created with the first row.
+     */
+    private synchronized ScheduledExecutorService sweeps() {
+        if (sweeps == null) {
+            sweeps = camel.getExecutorServiceManager()
+                    .newScheduledThreadPool(this, "caravan-trigger-sweeps", SWEEP_THREADS);
+        }
+        return sweeps;
     }
 
     private static boolean isKafka(InstanceSpec spec) {

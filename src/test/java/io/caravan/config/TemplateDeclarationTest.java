@@ -288,6 +288,7 @@ class TemplateDeclarationTest {
         params.put("startFrom", "earliest");
         params.put("timeout", "5s");
         params.put("batchSize", "1");
+        params.put("maxInFlight", "16");
         params.put("debug", "false");
         InstanceSpec spec = new InstanceSpec(
                 "sub1",

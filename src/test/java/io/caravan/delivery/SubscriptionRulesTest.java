@@ -94,6 +94,7 @@ class SubscriptionRulesTest {
         assertThat(WebhookDeliveryFamily.consumerUri(spec))
                 .startsWith("kafka:events?groupId=caravan-webhook-acme&")
                 .contains("autoCommitEnable=false", "allowManualCommit=true", "breakOnFirstError=true")
-                .doesNotContain("batching=true");
+                // a poll is a delivery window: its offsets are committed after all its outcomes
+                .contains("batching=true", "maxPollRecords=256", "batchingIntervalMs=20");
     }
 }

@@ -84,7 +84,8 @@ class WebhookDeliveryTest {
         Case c = newCase();
         subscriber.stubFor(post(urlEqualTo(c.path)).willReturn(aResponse().withStatus(204)));
         for (int i = 1; i <= 3; i++) {
-            Events.send(c.topic, "obj-" + i, Events.event("evt-" + c.n + "-" + i, Map.of("id", i, "name", "n" + i)));
+            // one key: its events are delivered in order
+            Events.send(c.topic, "obj-1", Events.event("evt-" + c.n + "-" + i, Map.of("id", i, "name", "n" + i)));
         }
         start(SubscriptionRow.of(c.routeId, c.topic, c.url(), c.secret));
 
@@ -93,7 +94,7 @@ class WebhookDeliveryTest {
             LoggedRequest r = received.get(i);
             JsonNode body = JSON.readTree(r.getBodyAsString());
             assertThat(r.getHeader("webhook-id")).isEqualTo(body.get("event_id").asText());
-            assertThat(body.get("event_id").asText()).isEqualTo("evt-" + c.n + "-" + (i + 1)); // in order
+            assertThat(body.get("event_id").asText()).isEqualTo("evt-" + c.n + "-" + (i + 1)); // in key order
             assertThat(r.getHeader("Content-Type")).startsWith("application/json");
             assertThat(signatures(r)).containsExactly(independentSignature(Events.keyOf(c.secret), r));
             // and as a subscriber would check it: the Standard Webhooks reference library's verify
@@ -171,7 +172,8 @@ class WebhookDeliveryTest {
         answer(c.path, "evt-500-" + c.n, 503);
         answer(c.path, "evt-ok-" + c.n, 200);
         Events.send(c.topic, "obj-1", Events.event("evt-500-" + c.n, Map.of("id", 1)));
-        Events.send(c.topic, "obj-2", Events.event("evt-ok-" + c.n, Map.of("id", 2)));
+        // the same key: the next event waits for the first one's outcome
+        Events.send(c.topic, "obj-1", Events.event("evt-ok-" + c.n, Map.of("id", 2)));
         start(SubscriptionRow.of(c.routeId, c.topic, c.url(), c.secret).retry(3, 50, 200));
 
         List<LoggedRequest> requests = awaitRequests(c.path, 4);
@@ -196,7 +198,8 @@ class WebhookDeliveryTest {
         for (int i = 1; i <= 10; i++) {
             Events.send(slow.topic, "obj-" + i, Events.event("evt-slow-" + slow.n + "-" + i, Map.of("id", i)));
         }
-        start(SubscriptionRow.of(slow.routeId, slow.topic, slow.url(), slow.secret));
+        start(SubscriptionRow.of(slow.routeId, slow.topic, slow.url(), slow.secret)
+                .param("maxInFlight", "1"));
         start(SubscriptionRow.of(healthy.routeId, slow.topic, healthy.url(), healthy.secret));
 
         awaitRequests(healthy.path, 10);
@@ -316,7 +319,10 @@ class WebhookDeliveryTest {
         Events.send(c.topic, "obj-3", Events.event("evt-next-" + c.n, Map.of("id", 3)));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> eventsIn(c.path).contains("evt-next-" + c.n));
-        assertThat(app.deadLetters().count(c.routeId)).isEqualTo(batchSize.equals("1") ? 2 : 1);
+        // other keys' events are delivered alongside: the dead letters may be written just after evt-next arrived
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(
+                        () -> assertThat(app.deadLetters().count(c.routeId)).isEqualTo(batchSize.equals("1") ? 2 : 1));
         assertThat(eventsIn(c.path)).contains("evt-lost-" + c.n + "-1", "evt-lost-" + c.n + "-2");
     }
 
