@@ -6,7 +6,6 @@ import io.caravan.config.Reconciler;
 import io.caravan.config.RouteConfigSeed;
 import io.caravan.config.RouteConfigValidator;
 import io.caravan.delivery.WebhookDeliveryFamily;
-import io.caravan.drain.DrainOutcomes;
 import io.caravan.drain.QueueDrainFamily;
 import io.caravan.errors.ErrorClassifier;
 import io.caravan.errors.FailureHandling;
@@ -14,7 +13,6 @@ import io.caravan.errors.RetryPolicies;
 import io.caravan.errors.RetryPolicy;
 import io.caravan.events.InboxSeal;
 import io.caravan.feed.FeedStores;
-import io.caravan.feed.RowOutcomes;
 import io.caravan.feed.WatermarkFeedFamily;
 import io.caravan.inbound.InboundWebhookFamily;
 import io.caravan.ops.OperatorJolokia;
@@ -229,8 +227,6 @@ public final class Caravan extends MainListenerSupport {
                 clock,
                 RandomGenerator.getDefault());
         failures.bindTo(camel.getRegistry());
-        camel.getRegistry().bind("caravanRowOutcomes", new RowOutcomes());
-        camel.getRegistry().bind(DrainOutcomes.BEAN_NAME, new DrainOutcomes());
         camel.getRegistry().bind(DATA_SOURCE, store);
         camel.getRegistry().bind(LEDGER, ledger);
         Egress egress = Egress.of(

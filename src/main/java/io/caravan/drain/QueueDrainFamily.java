@@ -4,6 +4,7 @@ import static io.caravan.template.TemplateParameter.optional;
 import static io.caravan.template.TemplateParameter.required;
 
 import io.caravan.events.InboxSeal;
+import io.caravan.execution.ExecutionOutcomes;
 import io.caravan.outbound.OutboundUrl;
 import io.caravan.store.DeadLetters;
 import io.caravan.store.ExecutionLog;
@@ -68,6 +69,9 @@ public final class QueueDrainFamily implements RouteFamily {
     private final MeterRegistry meters;
 
     /** {@code inboxSeal} is empty when caravan.inbox.secret is not configured: then no row of this family runs. */
+    /** The registry name of the split's outcome aggregator that routes/queue-drain.yaml refers to. */
+    public static final String OUTCOMES_BEAN = "caravanDrainOutcomes";
+
     public QueueDrainFamily(
             CamelContext camel,
             IdempotencyLedger ledger,
@@ -76,6 +80,14 @@ public final class QueueDrainFamily implements RouteFamily {
             Optional<InboxSeal> inboxSeal,
             MeterRegistry meters) {
         this.camel = camel;
+        camel.getRegistry()
+                .bind(
+                        OUTCOMES_BEAN,
+                        new ExecutionOutcomes(
+                                QueueDrain.EXECUTION,
+                                QueueDrain.EVENT,
+                                QueueDrain.DELIVERED,
+                                ExecutionOutcomes.SystemFailure.LEFT_PENDING));
         this.ledger = ledger;
         this.deadLetters = deadLetters;
         this.executionLog = executionLog;

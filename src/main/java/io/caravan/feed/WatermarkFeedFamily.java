@@ -4,6 +4,7 @@ import static io.caravan.template.TemplateParameter.choice;
 import static io.caravan.template.TemplateParameter.optional;
 import static io.caravan.template.TemplateParameter.required;
 
+import io.caravan.execution.ExecutionOutcomes;
 import io.caravan.outbound.OutboundHttp;
 import io.caravan.outbound.OutboundUrl;
 import io.caravan.template.InstanceSpec;
@@ -144,6 +145,9 @@ public final class WatermarkFeedFamily implements RouteFamily {
     private final Function<String, Optional<DataSource>> sourceDataSources;
     private final Path sqlDirectory;
 
+    /** The registry name of the split's outcome aggregator that routes/watermark-feed.yaml refers to. */
+    public static final String OUTCOMES_BEAN = "caravanRowOutcomes";
+
     public WatermarkFeedFamily(
             CamelContext camel,
             FeedStores stores,
@@ -152,6 +156,14 @@ public final class WatermarkFeedFamily implements RouteFamily {
             Function<String, Optional<DataSource>> sourceDataSources,
             Path sqlDirectory) {
         this.camel = camel;
+        camel.getRegistry()
+                .bind(
+                        OUTCOMES_BEAN,
+                        new ExecutionOutcomes(
+                                WatermarkFeed.EXECUTION,
+                                WatermarkFeed.DELIVERY,
+                                WatermarkFeed.DELIVERED,
+                                ExecutionOutcomes.SystemFailure.DEAD_LETTERED));
         this.stores = stores;
         this.meters = meters;
         this.clock = clock;
