@@ -19,6 +19,7 @@ import io.caravan.ops.OperatorJolokia;
 import io.caravan.ops.OpsMBeans;
 import io.caravan.outbound.Egress;
 import io.caravan.outbound.OutboundHttp;
+import io.caravan.saga.SagaFamily;
 import io.caravan.store.ConfigAudit;
 import io.caravan.store.DeadLetter;
 import io.caravan.store.DeadLetters;
@@ -29,7 +30,9 @@ import io.caravan.store.LedgerHeartbeat;
 import io.caravan.store.LedgerTimings;
 import io.caravan.store.RouteConfigRow;
 import io.caravan.store.RouteConfigStore;
+import io.caravan.store.RouteLocks;
 import io.caravan.store.RoutePauses;
+import io.caravan.store.Sagas;
 import io.caravan.store.Stores;
 import io.caravan.store.TakeoverReason;
 import io.caravan.store.TriggerRedrives;
@@ -238,6 +241,17 @@ public final class Caravan extends MainListenerSupport {
         SecretRoots secretRoots = SecretRoots.of(
                 property(SecretRoots.DIRS, SecretRoots.DEFAULT_DIRS),
                 property(SecretRoots.ENV_PREFIX, SecretRoots.DEFAULT_ENV_PREFIX));
+        SagaFamily sagaFamily = new SagaFamily(
+                camel,
+                new Sagas(store, clock),
+                new RouteLocks(store, clock),
+                deadLetters,
+                executionLog,
+                meters,
+                clock,
+                owner,
+                Durations.parse(property(SagaFamily.LEASE, SagaFamily.DEFAULT_LEASE)),
+                routesDir.resolve("sagas"));
         Map<String, RouteFamily> families = Map.of(
                 WatermarkFeedFamily.TEMPLATE_ID,
                 new WatermarkFeedFamily(
@@ -255,7 +269,9 @@ public final class Caravan extends MainListenerSupport {
                 QueueDrainFamily.TEMPLATE_ID,
                 new QueueDrainFamily(camel, ledger, deadLetters, executionLog, inboxSeal, meters),
                 WebhookDeliveryFamily.TEMPLATE_ID,
-                new WebhookDeliveryFamily(meters, clock, outbound, secretRoots));
+                new WebhookDeliveryFamily(meters, clock, outbound, secretRoots),
+                SagaFamily.TEMPLATE_ID,
+                sagaFamily);
         Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
         RouteConfigValidator validator = new RouteConfigValidator(
                 families, id -> model.getRouteTemplateDefinition(id) != null, egress, RetryPolicy.DEFAULT);
@@ -270,7 +286,7 @@ public final class Caravan extends MainListenerSupport {
                 new RoutePauses(store, clock));
         camel.getRegistry().bind(RECONCILER, reconciler);
         HealthCheckRegistry.get(camel).register(new ConfigHealthCheck(reconciler));
-        opsMBeans = OpsMBeans.register(camel, store, clock, reconciler, validator, meters);
+        opsMBeans = OpsMBeans.register(camel, store, clock, reconciler, validator, meters, sagaFamily);
 
         kafkaSettingsFromEnvironment();
         if ("local".equals(property("caravan.mode", "local"))) {

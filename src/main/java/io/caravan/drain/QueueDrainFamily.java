@@ -5,6 +5,7 @@ import static io.caravan.template.TemplateParameter.required;
 
 import io.caravan.events.InboxSeal;
 import io.caravan.execution.ExecutionOutcomes;
+import io.caravan.execution.ScheduledConsumer;
 import io.caravan.outbound.OutboundUrl;
 import io.caravan.store.DeadLetters;
 import io.caravan.store.ExecutionLog;
@@ -24,11 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.camel.CamelContext;
-import org.apache.camel.component.kafka.KafkaComponent;
-import org.apache.camel.component.kafka.KafkaConfiguration;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The queue-drain family (T1/T2, seed 000's scheduled instant trigger): on the drain profile's interval, up to
@@ -80,14 +77,6 @@ public final class QueueDrainFamily implements RouteFamily {
             Optional<InboxSeal> inboxSeal,
             MeterRegistry meters) {
         this.camel = camel;
-        camel.getRegistry()
-                .bind(
-                        OUTCOMES_BEAN,
-                        new ExecutionOutcomes(
-                                QueueDrain.EXECUTION,
-                                QueueDrain.EVENT,
-                                QueueDrain.DELIVERED,
-                                ExecutionOutcomes.SystemFailure.LEFT_PENDING));
         this.ledger = ledger;
         this.deadLetters = deadLetters;
         this.executionLog = executionLog;
@@ -133,6 +122,15 @@ public final class QueueDrainFamily implements RouteFamily {
 
     @Override
     public RouteInstance create(InstanceSpec spec) {
+        // the split's aggregator, shared by this family's rows: bound with the first row, never by the entry point
+        camel.getRegistry()
+                .bind(
+                        OUTCOMES_BEAN,
+                        new ExecutionOutcomes(
+                                QueueDrain.EXECUTION,
+                                QueueDrain.EVENT,
+                                QueueDrain.DELIVERED,
+                                ExecutionOutcomes.SystemFailure.LEFT_PENDING));
         String routeId = spec.routeId();
         Schedule schedule = spec.schedule().orElseThrow();
         InboxSeal seal =
@@ -163,32 +161,13 @@ public final class QueueDrainFamily implements RouteFamily {
         return RouteInstance.of(parameters, Map.of(beanName(routeId), drain), drain::close);
     }
 
-    /**
-     * The cluster settings of Camel's kafka component (brokers, SASL/TLS), with the drain's own: its group, manual
-     * commits, at most max_returned_events per poll, and a poll interval longer than the schedule's, so the consumer
-     * keeps its partitions between executions.
-     */
     private Properties consumerProperties(InstanceSpec spec, Schedule schedule) {
-        KafkaConfiguration cluster =
-                camel.getComponent("kafka", KafkaComponent.class).getConfiguration();
-        Properties p = cluster.createConsumerProperties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.getBrokers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, spec.optionalParam("groupId").orElse("caravan-drain-" + spec.routeId()));
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "caravan-drain-" + spec.routeId());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                String.valueOf(spec.budget().orElseThrow().maxReturnedEvents()));
-        long interval = schedule instanceof Schedule.Every every
-                ? every.interval().toMillis()
-                : Duration.ofHours(1).toMillis();
-        p.put(
-                ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
-                String.valueOf(Math.max(Duration.ofMinutes(5).toMillis(), 3 * interval)));
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        return p;
+        return ScheduledConsumer.properties(
+                camel,
+                spec.optionalParam("groupId").orElse("caravan-drain-" + spec.routeId()),
+                "caravan-drain-" + spec.routeId(),
+                spec.budget().orElseThrow().maxReturnedEvents(),
+                schedule);
     }
 
     static String beanName(String routeId) {

@@ -156,14 +156,6 @@ public final class WatermarkFeedFamily implements RouteFamily {
             Function<String, Optional<DataSource>> sourceDataSources,
             Path sqlDirectory) {
         this.camel = camel;
-        camel.getRegistry()
-                .bind(
-                        OUTCOMES_BEAN,
-                        new ExecutionOutcomes(
-                                WatermarkFeed.EXECUTION,
-                                WatermarkFeed.DELIVERY,
-                                WatermarkFeed.DELIVERED,
-                                ExecutionOutcomes.SystemFailure.DEAD_LETTERED));
         this.stores = stores;
         this.meters = meters;
         this.clock = clock;
@@ -236,6 +228,15 @@ public final class WatermarkFeedFamily implements RouteFamily {
 
     @Override
     public RouteInstance create(InstanceSpec spec) {
+        // the split's aggregator, shared by this family's rows: bound with the first row, never by the entry point
+        camel.getRegistry()
+                .bind(
+                        OUTCOMES_BEAN,
+                        new ExecutionOutcomes(
+                                WatermarkFeed.EXECUTION,
+                                WatermarkFeed.DELIVERY,
+                                WatermarkFeed.DELIVERED,
+                                ExecutionOutcomes.SystemFailure.DEAD_LETTERED));
         String routeId = spec.routeId();
         DataSource jdbcSource = spec.param("sourceKind").equals("jdbc")
                 ? sourceDataSources.apply(spec.param("sourceDataSource")).orElseThrow()

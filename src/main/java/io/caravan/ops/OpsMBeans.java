@@ -2,6 +2,7 @@ package io.caravan.ops;
 
 import io.caravan.config.Reconciler;
 import io.caravan.config.RouteConfigValidator;
+import io.caravan.saga.SagaFamily;
 import io.caravan.store.ConfigAudit;
 import io.caravan.store.DrainProfiles;
 import io.caravan.store.ExecutionLog;
@@ -41,7 +42,8 @@ public final class OpsMBeans implements AutoCloseable {
             Clock clock,
             Reconciler reconciler,
             RouteConfigValidator validator,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            SagaFamily sagas) {
         OpsAudit audit = new OpsAudit(store, clock);
         RouteConfigStore configs = new RouteConfigStore(store, clock);
         RoutePauses pauses = new RoutePauses(store, clock);
@@ -93,6 +95,10 @@ public final class OpsMBeans implements AutoCloseable {
                         new ExecutionLog(store, clock),
                         pauses,
                         new AuditedOperations(audit, ExecutionsControl.OBJECT_NAME)));
+        mbeans.add(
+                SagasControl.OBJECT_NAME,
+                SagasMBean.class,
+                new SagasControl(sagas, new AuditedOperations(audit, SagasControl.OBJECT_NAME)));
         return mbeans;
     }
 
