@@ -27,7 +27,8 @@ class MigrationsTest {
             "dead_letter",
             "execution_log",
             "route_lock",
-            "saga_state",
+            "saga",
+            "saga_step",
             "ledger_owner",
             "ops_audit",
             "route_pause");
