@@ -1,6 +1,5 @@
 package io.caravan.template;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,45 +50,31 @@ public final class PayloadTemplate {
         if (text.length() > MAX_LENGTH) {
             throw new IllegalArgumentException("is longer than " + MAX_LENGTH + " characters");
         }
-        List<Part> parts = new ArrayList<>();
-        StringBuilder literal = new StringBuilder();
-        int i = 0;
-        while (i < text.length()) {
-            int open = text.indexOf("${", i);
-            if (open < 0) {
-                literal.append(text, i, text.length());
-                break;
+        List<Part> parts = Placeholders.split(text, new Placeholders.Grammar<>() {
+            @Override
+            public Part literal(String literal) {
+                return new Literal(literal);
             }
-            literal.append(text, i, open);
-            int close = text.indexOf('}', open);
-            if (close < 0) {
-                throw new IllegalArgumentException("'" + text.substring(open) + "' is not closed");
+
+            @Override
+            public Part placeholder(String token, String inside) {
+                Matcher event = EVENT.matcher(inside);
+                Matcher step = STEPS.matcher(inside);
+                if (event.matches()) {
+                    return new EventField(event.group(1));
+                }
+                if (step.matches()) {
+                    return new StepField(step.group(1), step.group(2));
+                }
+                throw rejected(token, "is not a placeholder of the grammar");
             }
-            String token = text.substring(open + 2, close);
-            if (token.contains("${")) {
-                throw new IllegalArgumentException("'${" + token + "}' nests a placeholder");
+
+            @Override
+            public IllegalArgumentException rejected(String token, String why) {
+                return new IllegalArgumentException("'" + token + "' " + why
+                        + ": a payload value is literal text with ${event[<field>]} and ${steps.<step>.<field>} only");
             }
-            Matcher event = EVENT.matcher(token);
-            Matcher step = STEPS.matcher(token);
-            Part part;
-            if (event.matches()) {
-                part = new EventField(event.group(1));
-            } else if (step.matches()) {
-                part = new StepField(step.group(1), step.group(2));
-            } else {
-                throw new IllegalArgumentException(
-                        "'${" + token + "}' is not allowed: only ${event[<field>]} and ${steps.<step>.<field>}");
-            }
-            if (!literal.isEmpty()) {
-                parts.add(new Literal(literal.toString()));
-                literal.setLength(0);
-            }
-            parts.add(part);
-            i = close + 1;
-        }
-        if (!literal.isEmpty()) {
-            parts.add(new Literal(literal.toString()));
-        }
+        });
         return new PayloadTemplate(text, parts);
     }
 
