@@ -66,12 +66,14 @@ public final class SagaBench {
             target.reset();
             Result camel = plainCamel(sagas, threads, target);
             System.out.printf(
-                    "%nsagas=%d x %d steps, 10%% of calls answered 503, %d threads, store %s%n", sagas, 6, threads, store);
+                    "%nsagas=%d x %d steps, 10%% of calls answered 503, %d threads, store %s%n",
+                    sagas, 6, threads, store);
             System.out.println("| variant | completed | sagas/s | p50 ms | p99 ms | POSTs | keys posted under 2+ keys "
                     + "| state after a kill |");
             System.out.println("|---|---|---|---|---|---|---|---|");
-            System.out.println(caravan.row("caravan saga (" + store + ")", "saga + saga_step rows: resumes at the"
-                    + " first unfinished step, same keys"));
+            System.out.println(caravan.row(
+                    "caravan saga (" + store + ")",
+                    "saga + saga_step rows: resumes at the" + " first unfinished step, same keys"));
             System.out.println(camel.row(
                     "Camel Saga EIP, InMemorySagaService", "none: in-flight sagas and their step results are lost"));
         }
@@ -80,8 +82,8 @@ public final class SagaBench {
     record Result(int completed, double perSecond, long p50, long p99, long posts, long rekeyed) {
         String row(String name, String afterKill) {
             return String.format(
-                    "| %s | %d | %.1f | %d | %d | %d | %d | %s |", name, completed, perSecond, p50, p99, posts, rekeyed,
-                    afterKill);
+                    "| %s | %d | %.1f | %d | %d | %d | %d | %s |",
+                    name, completed, perSecond, p50, p99, posts, rekeyed, afterKill);
         }
     }
 
@@ -103,11 +105,16 @@ public final class SagaBench {
                     outbound,
                     new DeadLetters(ds, Clock.systemUTC()),
                     new SagaMetrics(new SimpleMeterRegistry(), "bench-saga"));
-            return timed(n, threads, i -> {
-                String key = "WF-" + i;
-                starter.start(plan, "{\"wfProjectId\":\"" + key + "\",\"name\":\"P" + i + "\",\"budget\":" + i + "}");
-                return runner.run(plan.name(), key) == SagaRunner.Result.COMPLETED;
-            }, target);
+            return timed(
+                    n,
+                    threads,
+                    i -> {
+                        String key = "WF-" + i;
+                        starter.start(
+                                plan, "{\"wfProjectId\":\"" + key + "\",\"name\":\"P" + i + "\",\"budget\":" + i + "}");
+                        return runner.run(plan.name(), key) == SagaRunner.Result.COMPLETED;
+                    },
+                    target);
         }
     }
 
@@ -119,21 +126,24 @@ public final class SagaBench {
                 @Override
                 public void configure() {
                     errorHandler(defaultErrorHandler().maximumRedeliveries(7).redeliveryDelay(1));
-                    from("direct:saga")
-                            .saga()
-                            .process(e -> {
-                                for (String path : PATHS) {
-                                    post(http, target.base() + path, e, path);
-                                }
-                            });
+                    from("direct:saga").saga().process(e -> {
+                        for (String path : PATHS) {
+                            post(http, target.base() + path, e, path);
+                        }
+                    });
                 }
             });
             camel.start();
             ProducerTemplate producer = camel.createProducerTemplate();
-            return timed(n, threads, i -> {
-                producer.requestBodyAndHeader("direct:saga", "{\"wfProjectId\":\"WF-" + i + "\"}", "wf", "WF-" + i);
-                return true;
-            }, target);
+            return timed(
+                    n,
+                    threads,
+                    i -> {
+                        producer.requestBodyAndHeader(
+                                "direct:saga", "{\"wfProjectId\":\"WF-" + i + "\"}", "wf", "WF-" + i);
+                        return true;
+                    },
+                    target);
         }
     }
 
@@ -146,7 +156,8 @@ public final class SagaBench {
                     HttpRequest.newBuilder(URI.create(url))
                             .header("Content-Type", "application/json")
                             .header("Idempotency-Key", "SAP:PROJECT_SETUP:" + wf + ":" + path)
-                            .POST(HttpRequest.BodyPublishers.ofString("{\"wf\":\"" + wf + "\",\"prev\":\"" + previous + "\"}"))
+                            .POST(HttpRequest.BodyPublishers.ofString(
+                                    "{\"wf\":\"" + wf + "\",\"prev\":\"" + previous + "\"}"))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() < 300) {
@@ -214,7 +225,9 @@ public final class SagaBench {
                 String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
                 String step = exchange.getRequestURI().getPath() + "|"
                         + (key == null ? "" : key.substring(0, key.lastIndexOf(':')));
-                t.keysByStep.computeIfAbsent(step, s -> ConcurrentHashMap.newKeySet()).add(String.valueOf(key));
+                t.keysByStep
+                        .computeIfAbsent(step, s -> ConcurrentHashMap.newKeySet())
+                        .add(String.valueOf(key));
                 byte[] out;
                 int status;
                 if (ThreadLocalRandom.current().nextInt(10) == 0) {
@@ -223,7 +236,8 @@ public final class SagaBench {
                 } else {
                     status = 201;
                     long id = t.ids.incrementAndGet();
-                    out = ("{\"projectId\":\"P-" + id + "\",\"wbsId\":\"W-" + id + "\",\"documentId\":\"D-" + id + "\"}")
+                    out = ("{\"projectId\":\"P-" + id + "\",\"wbsId\":\"W-" + id + "\",\"documentId\":\"D-" + id
+                                    + "\"}")
                             .getBytes(StandardCharsets.UTF_8);
                 }
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
