@@ -6,7 +6,6 @@ import io.caravan.config.Reconciler;
 import io.caravan.config.RouteConfigSeed;
 import io.caravan.config.RouteConfigValidator;
 import io.caravan.delivery.WebhookDeliveryFamily;
-import io.caravan.drain.DrainOutcomes;
 import io.caravan.drain.QueueDrainFamily;
 import io.caravan.errors.ErrorClassifier;
 import io.caravan.errors.FailureHandling;
@@ -16,7 +15,6 @@ import io.caravan.errors.RetryPolicies;
 import io.caravan.errors.RetryPolicy;
 import io.caravan.events.InboxSeal;
 import io.caravan.feed.FeedStores;
-import io.caravan.feed.RowOutcomes;
 import io.caravan.feed.WatermarkFeedFamily;
 import io.caravan.inbound.InboundWebhookFamily;
 import io.caravan.ops.OperatorJolokia;
@@ -36,6 +34,7 @@ import io.caravan.ops.health.SignalReader;
 import io.caravan.ops.health.StoreHealthCheck;
 import io.caravan.outbound.Egress;
 import io.caravan.outbound.OutboundHttp;
+import io.caravan.saga.SagaFamily;
 import io.caravan.store.ConfigAudit;
 import io.caravan.store.DeadLetter;
 import io.caravan.store.DeadLetters;
@@ -46,7 +45,9 @@ import io.caravan.store.LedgerHeartbeat;
 import io.caravan.store.LedgerTimings;
 import io.caravan.store.RouteConfigRow;
 import io.caravan.store.RouteConfigStore;
+import io.caravan.store.RouteLocks;
 import io.caravan.store.RoutePauses;
+import io.caravan.store.Sagas;
 import io.caravan.store.Stores;
 import io.caravan.store.TakeoverReason;
 import io.caravan.store.TriggerRedrives;
@@ -255,8 +256,6 @@ public final class Caravan extends MainListenerSupport {
                 clock,
                 RandomGenerator.getDefault());
         failures.bindTo(camel.getRegistry());
-        camel.getRegistry().bind("caravanRowOutcomes", new RowOutcomes());
-        camel.getRegistry().bind(DrainOutcomes.BEAN_NAME, new DrainOutcomes());
         // shut down by Camel with the context, after the routes
         camel.getRegistry()
                 .bind(
@@ -274,6 +273,17 @@ public final class Caravan extends MainListenerSupport {
         SecretRoots secretRoots = SecretRoots.of(
                 property(SecretRoots.DIRS, SecretRoots.DEFAULT_DIRS),
                 property(SecretRoots.ENV_PREFIX, SecretRoots.DEFAULT_ENV_PREFIX));
+        SagaFamily sagaFamily = new SagaFamily(
+                camel,
+                new Sagas(store, clock),
+                new RouteLocks(store, clock),
+                deadLetters,
+                executionLog,
+                meters,
+                clock,
+                owner,
+                Durations.parse(property(SagaFamily.LEASE, SagaFamily.DEFAULT_LEASE)),
+                routesDir.resolve("sagas"));
         Map<String, RouteFamily> families = Map.of(
                 WatermarkFeedFamily.TEMPLATE_ID,
                 new WatermarkFeedFamily(
@@ -291,7 +301,9 @@ public final class Caravan extends MainListenerSupport {
                 QueueDrainFamily.TEMPLATE_ID,
                 new QueueDrainFamily(camel, ledger, deadLetters, executionLog, inboxSeal, meters),
                 WebhookDeliveryFamily.TEMPLATE_ID,
-                new WebhookDeliveryFamily(meters, clock, outbound, secretRoots));
+                new WebhookDeliveryFamily(meters, clock, outbound, secretRoots),
+                SagaFamily.TEMPLATE_ID,
+                sagaFamily);
         Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
         RouteConfigValidator validator = new RouteConfigValidator(
                 families, id -> model.getRouteTemplateDefinition(id) != null, egress, RetryPolicy.DEFAULT);
@@ -315,7 +327,8 @@ public final class Caravan extends MainListenerSupport {
                 meters,
                 ledger,
                 deadLetters,
-                Durations.parse(property("caravan.replay.lease", "2m")));
+                Durations.parse(property("caravan.replay.lease", "2m")),
+                sagaFamily);
         healthAndAlerts(meters, deadLetters, executionLog, clock);
 
         kafkaSettingsFromEnvironment();

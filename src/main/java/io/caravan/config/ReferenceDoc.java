@@ -4,6 +4,7 @@ import io.caravan.delivery.WebhookDeliveryFamily;
 import io.caravan.drain.QueueDrainFamily;
 import io.caravan.feed.WatermarkFeedFamily;
 import io.caravan.inbound.InboundWebhookFamily;
+import io.caravan.saga.SagaFamily;
 import io.caravan.template.TemplateParameter;
 import io.caravan.trigger.S3TransientTriggerFamily;
 import java.io.IOException;
@@ -30,6 +31,7 @@ public final class ReferenceDoc {
         t.put(InboundWebhookFamily.TEMPLATE_ID, InboundWebhookFamily.PARAMETERS);
         t.put(QueueDrainFamily.TEMPLATE_ID, QueueDrainFamily.PARAMETERS);
         t.put(WebhookDeliveryFamily.TEMPLATE_ID, WebhookDeliveryFamily.PARAMETERS);
+        t.put(SagaFamily.TEMPLATE_ID, SagaFamily.PARAMETERS);
         return t;
     }
 

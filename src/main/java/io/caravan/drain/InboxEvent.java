@@ -1,5 +1,6 @@
 package io.caravan.drain;
 
+import io.caravan.execution.ExecutionItem;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -8,7 +9,8 @@ import org.apache.kafka.common.TopicPartition;
  * inbound receiver did not seal is never delivered; it is null for an authentic event.
  */
 public record InboxEvent(
-        TopicPartition partition, long offset, String key, String webhookId, String body, int index, String rejection) {
+        TopicPartition partition, long offset, String key, String webhookId, String body, int index, String rejection)
+        implements ExecutionItem {
 
     /** Whether the inbound receiver's seal verified: only then the event is claimed and delivered. */
     public boolean authentic() {

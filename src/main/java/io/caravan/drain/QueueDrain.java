@@ -4,7 +4,8 @@ import io.caravan.errors.CaravanExchange;
 import io.caravan.errors.ErrorCategory;
 import io.caravan.events.InboxRecord;
 import io.caravan.events.InboxSeal;
-import io.caravan.feed.RowOutcome;
+import io.caravan.execution.ExecutionFinish;
+import io.caravan.execution.RowOutcome;
 import io.caravan.outbound.OutboundHttp;
 import io.caravan.outbound.OutboundRequest;
 import io.caravan.outbound.OutboundUrl;
@@ -75,6 +76,7 @@ public final class QueueDrain implements AutoCloseable {
     private final DeadLetters deadLetters;
     private final ExecutionLog executionLog;
     private final DrainMetrics metrics;
+    private final ExecutionFinish finish;
 
     QueueDrain(
             String routeId,
@@ -98,6 +100,7 @@ public final class QueueDrain implements AutoCloseable {
         this.deadLetters = deadLetters;
         this.executionLog = executionLog;
         this.metrics = metrics;
+        this.finish = new ExecutionFinish(executionLog, LOG, "drain", routeId, true);
         consumer.subscribe(List.of(topic));
         int abandoned = executionLog.abandonRunning(
                 routeId,
@@ -148,7 +151,7 @@ public final class QueueDrain implements AutoCloseable {
             for (InboxEvent e : events) {
                 if (!e.authentic()) {
                     long id = quarantine(exchange, polled.get(e.index()), e);
-                    execution.outcome(e.index(), RowOutcome.DEAD_LETTERED, "dead_letter:" + id);
+                    execution.outcome(e.index(), e.key(), RowOutcome.DEAD_LETTERED, "dead_letter:" + id);
                 }
             }
             List<String> keys = events.stream()
@@ -163,13 +166,13 @@ public final class QueueDrain implements AutoCloseable {
                 if (!e.authentic()) {
                     continue;
                 } else if (!seen.add(e.key())) {
-                    execution.outcome(e.index(), RowOutcome.DUPLICATE, "same key earlier in the poll");
+                    execution.outcome(e.index(), e.key(), RowOutcome.DUPLICATE, "same key earlier in the poll");
                 } else if (claim.mustProcess()) {
                     deliveries.add(e);
                 } else if (claim == ClaimOutcome.HELD) {
-                    execution.outcome(e.index(), RowOutcome.HELD, null);
+                    execution.outcome(e.index(), e.key(), RowOutcome.HELD, null);
                 } else {
-                    execution.outcome(e.index(), RowOutcome.DUPLICATE, claim.name());
+                    execution.outcome(e.index(), e.key(), RowOutcome.DUPLICATE, claim.name());
                 }
             }
             return deliveries;
@@ -296,36 +299,11 @@ public final class QueueDrain implements AutoCloseable {
         }
     }
 
-    /** Closes the execution_log row and logs one summary line. */
+    /** Closes the execution_log row, records the metrics and logs one summary line. */
     public void finish(Exchange exchange) {
         DrainExecution e = execution(exchange);
-        executionLog.finish(
-                e.id(), e.cycles(), e.read(), e.delivered(), e.duplicate(), e.deadLettered(), e.status(), e.detail());
+        finish.finish(e);
         metrics.record(e);
-        String line =
-                "drain {}: execution {} {} in {} ms: cycles={} read={} delivered={} duplicate={} deadLettered={} held={}{}";
-        Object[] args = {
-            routeId,
-            e.id(),
-            e.status(),
-            e.elapsedMillis(),
-            e.cycles(),
-            e.read(),
-            e.delivered(),
-            e.duplicate(),
-            e.deadLettered(),
-            e.held(),
-            e.detail() == null ? "" : " (" + e.detail() + ")"
-        };
-        if (e.status() == ExecutionStatus.COMPLETE) {
-            if (e.read() > 0) {
-                LOG.info(line, args);
-            } else {
-                LOG.debug(line, args);
-            }
-        } else {
-            LOG.warn(line, args);
-        }
     }
 
     /** Leaves the consumer group; called after the route is removed, so no execution uses the consumer. */

@@ -4,6 +4,8 @@ import static io.caravan.template.TemplateParameter.optional;
 import static io.caravan.template.TemplateParameter.required;
 
 import io.caravan.events.InboxSeal;
+import io.caravan.execution.ExecutionOutcomes;
+import io.caravan.execution.ScheduledConsumer;
 import io.caravan.outbound.OutboundUrl;
 import io.caravan.store.DeadLetters;
 import io.caravan.store.ExecutionLog;
@@ -23,11 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.camel.CamelContext;
-import org.apache.camel.component.kafka.KafkaComponent;
-import org.apache.camel.component.kafka.KafkaConfiguration;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The queue-drain family (T1/T2, seed 000's scheduled instant trigger): on the drain profile's interval, up to
@@ -68,6 +66,9 @@ public final class QueueDrainFamily implements RouteFamily {
     private final MeterRegistry meters;
 
     /** {@code inboxSeal} is empty when caravan.inbox.secret is not configured: then no row of this family runs. */
+    /** The registry name of the split's outcome aggregator that routes/queue-drain.yaml refers to. */
+    public static final String OUTCOMES_BEAN = "caravanDrainOutcomes";
+
     public QueueDrainFamily(
             CamelContext camel,
             IdempotencyLedger ledger,
@@ -121,6 +122,15 @@ public final class QueueDrainFamily implements RouteFamily {
 
     @Override
     public RouteInstance create(InstanceSpec spec) {
+        // the split's aggregator, shared by this family's rows: bound with the first row, never by the entry point
+        camel.getRegistry()
+                .bind(
+                        OUTCOMES_BEAN,
+                        new ExecutionOutcomes(
+                                QueueDrain.EXECUTION,
+                                QueueDrain.EVENT,
+                                QueueDrain.DELIVERED,
+                                ExecutionOutcomes.SystemFailure.LEFT_PENDING));
         String routeId = spec.routeId();
         Schedule schedule = spec.schedule().orElseThrow();
         InboxSeal seal =
@@ -152,32 +162,13 @@ public final class QueueDrainFamily implements RouteFamily {
                 .withReplayer(new DrainReplayer(drain, camel));
     }
 
-    /**
-     * The cluster settings of Camel's kafka component (brokers, SASL/TLS), with the drain's own: its group, manual
-     * commits, at most max_returned_events per poll, and a poll interval longer than the schedule's, so the consumer
-     * keeps its partitions between executions.
-     */
     private Properties consumerProperties(InstanceSpec spec, Schedule schedule) {
-        KafkaConfiguration cluster =
-                camel.getComponent("kafka", KafkaComponent.class).getConfiguration();
-        Properties p = cluster.createConsumerProperties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.getBrokers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, spec.optionalParam("groupId").orElse("caravan-drain-" + spec.routeId()));
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "caravan-drain-" + spec.routeId());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                String.valueOf(spec.budget().orElseThrow().maxReturnedEvents()));
-        long interval = schedule instanceof Schedule.Every every
-                ? every.interval().toMillis()
-                : Duration.ofHours(1).toMillis();
-        p.put(
-                ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
-                String.valueOf(Math.max(Duration.ofMinutes(5).toMillis(), 3 * interval)));
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        return p;
+        return ScheduledConsumer.properties(
+                camel,
+                spec.optionalParam("groupId").orElse("caravan-drain-" + spec.routeId()),
+                "caravan-drain-" + spec.routeId(),
+                spec.budget().orElseThrow().maxReturnedEvents(),
+                schedule);
     }
 
     static String beanName(String routeId) {

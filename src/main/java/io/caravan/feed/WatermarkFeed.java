@@ -3,6 +3,8 @@ package io.caravan.feed;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.errors.CaravanExchange;
 import io.caravan.errors.ErrorCategory;
+import io.caravan.execution.ExecutionFinish;
+import io.caravan.execution.RowOutcome;
 import io.caravan.store.ClaimOutcome;
 import io.caravan.store.Completion;
 import io.caravan.store.DeadLetter;
@@ -74,6 +76,7 @@ public final class WatermarkFeed {
     private final RereadCursors rereadCursors;
     private final FeedMetrics metrics;
     private final Clock clock;
+    private final ExecutionFinish finish;
     private int executionsWithoutProgress;
     private Instant lastHoldWarning = Instant.MIN;
     private String lastHorizonNote;
@@ -104,6 +107,7 @@ public final class WatermarkFeed {
         this.rereadCursors = new RereadCursors(store);
         this.metrics = metrics;
         this.clock = clock;
+        this.finish = new ExecutionFinish(executionLog, LOG, "feed", routeId, false);
         watermarks.find(routeId).ifPresent(metrics::watermark);
         int abandoned = executionLog.abandonRunning(
                 routeId,
@@ -501,28 +505,7 @@ public final class WatermarkFeed {
             }
             signals(e);
         }
-        executionLog.finish(
-                e.id(), e.cycles(), e.read(), e.delivered(), e.duplicate(), e.deadLettered(), e.status(), e.detail());
-        String line =
-                "feed {}: execution {} {} in {} ms: cycles={} read={} delivered={} duplicate={} deadLettered={} held={}{}";
-        Object[] args = {
-            routeId,
-            e.id(),
-            e.status(),
-            e.elapsedMillis(),
-            e.cycles(),
-            e.read(),
-            e.delivered(),
-            e.duplicate(),
-            e.deadLettered(),
-            e.held(),
-            e.detail() == null ? "" : " (" + e.detail() + ")"
-        };
-        if (e.status() == ExecutionStatus.COMPLETE) {
-            LOG.info(line, args);
-        } else {
-            LOG.warn(line, args);
-        }
+        finish.finish(e);
     }
 
     /**

@@ -4,6 +4,7 @@ import static io.caravan.template.TemplateParameter.choice;
 import static io.caravan.template.TemplateParameter.optional;
 import static io.caravan.template.TemplateParameter.required;
 
+import io.caravan.execution.ExecutionOutcomes;
 import io.caravan.outbound.OutboundHttp;
 import io.caravan.outbound.OutboundUrl;
 import io.caravan.template.InstanceSpec;
@@ -147,6 +148,9 @@ public final class WatermarkFeedFamily implements RouteFamily {
     private final Function<String, Optional<DataSource>> sourceDataSources;
     private final Path sqlDirectory;
 
+    /** The registry name of the split's outcome aggregator that routes/watermark-feed.yaml refers to. */
+    public static final String OUTCOMES_BEAN = "caravanRowOutcomes";
+
     public WatermarkFeedFamily(
             CamelContext camel,
             FeedStores stores,
@@ -227,6 +231,15 @@ public final class WatermarkFeedFamily implements RouteFamily {
 
     @Override
     public RouteInstance create(InstanceSpec spec) {
+        // the split's aggregator, shared by this family's rows: bound with the first row, never by the entry point
+        camel.getRegistry()
+                .bind(
+                        OUTCOMES_BEAN,
+                        new ExecutionOutcomes(
+                                WatermarkFeed.EXECUTION,
+                                WatermarkFeed.DELIVERY,
+                                WatermarkFeed.DELIVERED,
+                                ExecutionOutcomes.SystemFailure.DEAD_LETTERED));
         String routeId = spec.routeId();
         DataSource jdbcSource = spec.param("sourceKind").equals("jdbc")
                 ? sourceDataSources.apply(spec.param("sourceDataSource")).orElseThrow()

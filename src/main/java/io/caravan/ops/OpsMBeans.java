@@ -2,6 +2,7 @@ package io.caravan.ops;
 
 import io.caravan.config.Reconciler;
 import io.caravan.config.RouteConfigValidator;
+import io.caravan.saga.SagaFamily;
 import io.caravan.store.ConfigAudit;
 import io.caravan.store.DeadLetters;
 import io.caravan.store.DrainProfiles;
@@ -49,7 +50,8 @@ public final class OpsMBeans implements AutoCloseable {
             MeterRegistry meters,
             IdempotencyLedger ledger,
             DeadLetters deadLetters,
-            Duration replayLease) {
+            Duration replayLease,
+            SagaFamily sagas) {
         OpsAudit audit = new OpsAudit(store, clock);
         RouteConfigStore configs = new RouteConfigStore(store, clock);
         RoutePauses pauses = new RoutePauses(store, clock);
@@ -111,6 +113,10 @@ public final class OpsMBeans implements AutoCloseable {
                 .bind(
                         ReplayWorker.BEAN,
                         new ReplayWorker(replays, deadLetters, ledger, reconciler, meters, replayLease));
+        mbeans.add(
+                SagasControl.OBJECT_NAME,
+                SagasMBean.class,
+                new SagasControl(sagas, new AuditedOperations(audit, SagasControl.OBJECT_NAME)));
         return mbeans;
     }
 

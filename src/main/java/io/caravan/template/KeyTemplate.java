@@ -1,6 +1,5 @@
 package io.caravan.template;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,48 +54,33 @@ public final class KeyTemplate {
         if (text.length() > MAX_LENGTH) {
             throw new IllegalArgumentException("is longer than " + MAX_LENGTH + " characters");
         }
-        List<Part> parts = new ArrayList<>();
-        StringBuilder literal = new StringBuilder();
-        int i = 0;
-        while (i < text.length()) {
-            int open = text.indexOf("${", i);
-            if (open < 0) {
-                literal.append(text, i, text.length());
-                break;
+        List<Part> parts = Placeholders.split(text, new Placeholders.Grammar<>() {
+            @Override
+            public Part literal(String literal) {
+                return new Literal(literal);
             }
-            literal.append(text, i, open);
-            int close = text.indexOf('}', open);
-            if (close < 0) {
-                throw rejected(text.substring(open), "is not closed by '}'");
-            }
-            String token = text.substring(open, close + 1);
-            String inside = text.substring(open + 2, close);
-            if (inside.contains("${")) {
-                throw rejected(token, "nests a placeholder");
-            }
-            Matcher body = BODY.matcher(inside);
-            Matcher header = HEADER.matcher(inside);
-            Part part;
-            if (body.matches()) {
-                part = new BodyField(body.group(1));
-            } else if (header.matches()) {
-                if (!DECLARED_HEADERS.contains(header.group(1))) {
-                    throw rejected(token, "names a header that is not declared; declared: " + DECLARED_HEADERS);
+
+            @Override
+            public Part placeholder(String token, String inside) {
+                Matcher body = BODY.matcher(inside);
+                Matcher header = HEADER.matcher(inside);
+                if (body.matches()) {
+                    return new BodyField(body.group(1));
                 }
-                part = new Header(header.group(1));
-            } else {
+                if (header.matches()) {
+                    if (!DECLARED_HEADERS.contains(header.group(1))) {
+                        throw rejected(token, "names a header that is not declared; declared: " + DECLARED_HEADERS);
+                    }
+                    return new Header(header.group(1));
+                }
                 throw rejected(token, "is not a placeholder of the grammar");
             }
-            if (!literal.isEmpty()) {
-                parts.add(new Literal(literal.toString()));
-                literal.setLength(0);
+
+            @Override
+            public IllegalArgumentException rejected(String token, String why) {
+                return KeyTemplate.rejected(token, why);
             }
-            parts.add(part);
-            i = close + 1;
-        }
-        if (!literal.isEmpty()) {
-            parts.add(new Literal(literal.toString()));
-        }
+        });
         return new KeyTemplate(text, parts);
     }
 

@@ -41,6 +41,16 @@ public final class TemplateRow {
         return row;
     }
 
+    public static TemplateRow saga(String routeId, String profile, String topic, String plan, String target) {
+        TemplateRow row = new TemplateRow(routeId, "saga")
+                .param("topic", topic)
+                .param("plan", plan)
+                .param("target", target);
+        row.profile = profile;
+        row.tier = "T4";
+        return row;
+    }
+
     public TemplateRow param(String name, String value) {
         params.put(name, value);
         return this;

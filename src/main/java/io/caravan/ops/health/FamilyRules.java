@@ -95,6 +95,25 @@ public enum FamilyRules {
                     .degradedIfAbove(s, DEAD_LETTERS_15M, 0);
         }
     },
+    /**
+     * saga (T4): sagas that ended FAILED in a row (2 make it FAILING), a saga or execution in progress for more than
+     * 15 minutes (the running-time signal includes the oldest IN_PROGRESS saga), incomplete executions, dead letters.
+     */
+    SAGA(
+            "saga",
+            true,
+            List.of(new MeterCount("caravan.saga.completed")),
+            List.of(new MeterCount("caravan.saga.failed"))) {
+        @Override
+        Judgement judge(Signals s) {
+            return new Judgement()
+                    .failingIf(s, CONSECUTIVE_FAILURES, 2)
+                    .failingIfAbove(s, EXECUTION_RUNNING_SECONDS, 900)
+                    .degradedIf(s, CONSECUTIVE_FAILURES, 1)
+                    .degradedIf(s, INCOMPLETE_EXECUTIONS, 1)
+                    .degradedIfAbove(s, DEAD_LETTERS_15M, 0);
+        }
+    },
     /** inbound-webhook: 5xx answers in a row (the inbox cannot be written); refused senders are not our failure. */
     INBOUND(
             "inbound-webhook",
@@ -134,7 +153,7 @@ public enum FamilyRules {
         return template;
     }
 
-    /** The family's tag value (feed, drain, trigger, delivery, inbound). */
+    /** The family's tag value (feed, drain, trigger, delivery, saga, inbound). */
     public String tag() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -78,6 +78,13 @@ public final class SignalReader {
                             .max()
                             .orElse(0));
         }
+        if (family == FamilyRules.SAGA) {
+            // a saga waits between executions: its own age counts as time in progress
+            double saga = gauge("caravan.saga.in.progress.seconds", route);
+            if (!Double.isNaN(saga)) {
+                v.merge(Signal.EXECUTION_RUNNING_SECONDS, saga, Math::max);
+            }
+        }
         v.put(Signal.CONSECUTIVE_FAILURES, streak < 0 ? Double.NaN : (double) streak);
         v.put(Signal.BACKLOG_AGE_SECONDS, gauge("caravan.feed.backlog.age.seconds", route));
         if (family == FamilyRules.TRIGGER) {

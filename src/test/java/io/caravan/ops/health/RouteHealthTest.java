@@ -151,6 +151,28 @@ class RouteHealthTest {
         assertThat(bench.state("sub-a")).isEqualTo(CONNECTED);
     }
 
+    /** Guards against a saga route (T4) that fails sagas, or holds one in progress for long, looking healthy. */
+    @Test
+    void saga_failures_in_a_row_and_a_saga_in_progress_past_fifteen_minutes_fail_the_route() {
+        bench.route("saga-a", "saga", "T4");
+        bench.count("caravan.saga.completed", "saga-a", 2);
+        assertThat(bench.state("saga-a")).isEqualTo(CONNECTED);
+        bench.count("caravan.saga.failed", "saga-a", 1);
+        assertThat(bench.state("saga-a")).isEqualTo(DEGRADED);
+        bench.count("caravan.saga.failed", "saga-a", 1);
+        assertThat(bench.state("saga-a")).isEqualTo(FAILING);
+        bench.count("caravan.saga.completed", "saga-a", 1);
+        assertThat(bench.state("saga-a")).isEqualTo(CONNECTED);
+
+        AtomicLong inProgress = new AtomicLong(901);
+        Gauge.builder("caravan.saga.in.progress.seconds", inProgress, AtomicLong::get)
+                .tag("route", "saga-a")
+                .register(bench.meters);
+        assertThat(bench.state("saga-a")).isEqualTo(FAILING);
+        inProgress.set(30);
+        assertThat(bench.state("saga-a")).isEqualTo(CONNECTED);
+    }
+
     /** Guards against senders' bad signatures (4xx, their fault) failing the receiver, and inbox outages passing. */
     @Test
     void inbound_5xx_answers_in_a_row_fail_and_refused_senders_do_not_count() {

@@ -1,4 +1,4 @@
-package io.caravan.feed;
+package io.caravan.execution;
 
 /** What became of a row read in a cycle; every outcome but HELD and PENDING lets the watermark pass the row. */
 public enum RowOutcome {

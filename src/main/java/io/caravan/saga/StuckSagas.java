@@ -1,0 +1,53 @@
+package io.caravan.saga;
+
+import io.caravan.store.Sagas;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sagas IN_PROGRESS with no change for longer than the threshold (15 minutes by default): a WARN naming each, and the
+ * {@code caravan_saga_stuck} / {@code caravan_saga_in_progress_seconds} gauges for alert rules.
+ */
+public final class StuckSagas {
+    public static final Duration DEFAULT_THRESHOLD = Duration.ofMinutes(15);
+    private static final Logger LOG = LoggerFactory.getLogger(StuckSagas.class);
+
+    private final Sagas sagas;
+    private final SagaMetrics metrics;
+    private final Clock clock;
+    private final Duration threshold;
+
+    public StuckSagas(Sagas sagas, SagaMetrics metrics, Clock clock, Duration threshold) {
+        this.sagas = sagas;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.threshold = threshold;
+    }
+
+    /** The stuck sagas now; updates the gauges and warns once per check for each. */
+    public List<Sagas.Saga> check() {
+        Instant now = clock.instant();
+        List<Sagas.Saga> inProgress = sagas.inProgressSince(now);
+        List<Sagas.Saga> stuck = inProgress.stream()
+                .filter(s -> s.updatedAt().isBefore(now.minus(threshold)))
+                .toList();
+        long oldest = inProgress.isEmpty()
+                ? 0
+                : Duration.between(inProgress.get(0).updatedAt(), now).toSeconds();
+        metrics.inProgress(oldest, stuck.size());
+        for (Sagas.Saga s : stuck) {
+            LOG.warn(
+                    "saga {}/{}: stuck IN_PROGRESS at step {} since {} (longer than {})",
+                    s.planName(),
+                    s.businessKey(),
+                    s.currentStep(),
+                    s.updatedAt(),
+                    threshold);
+        }
+        return stuck;
+    }
+}

@@ -1,0 +1,142 @@
+package io.caravan.saga;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import io.caravan.ops.SagasControl;
+import io.caravan.store.DrainProfile;
+import io.caravan.store.Sagas;
+import io.caravan.testing.CaravanApp;
+import io.caravan.testing.EmbeddedKafka;
+import io.caravan.testing.Events;
+import io.caravan.testing.TemplateRow;
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The saga row in the whole app: project events from Kafka start sagas that complete or fail, and an operator sees
+ * and resumes them over JMX.
+ */
+class SagaFlowTest {
+    @RegisterExtension
+    static final WireMockExtension SAP = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort())
+            .build();
+
+    static final String PLAN = "sap-project-setup";
+
+    static void stubSap() {
+        SAP.stubFor(post(urlPathEqualTo("/sap/projects"))
+                .willReturn(aResponse()
+                        .withStatus(201)
+                        .withBody("{\"projectId\":\"P-{{jsonPath request.body '$.wfProjectId'}}\"}")
+                        .withTransformers("response-template")));
+        SAP.stubFor(post(urlPathMatching("/sap/wbs/l[123]"))
+                .willReturn(aResponse().withStatus(201).withBody("{\"wbsId\":\"W-1\"}")));
+        SAP.stubFor(post(urlPathMatching("/sap/(allocations|financial-plans)"))
+                .willReturn(aResponse().withStatus(201).withBody("{\"documentId\":\"D-1\"}")));
+    }
+
+    static Map<String, Long> postsPerKey() {
+        return SAP.getAllServeEvents().stream()
+                .map(e -> e.getRequest().getHeader("Idempotency-Key"))
+                .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+    }
+
+    /**
+     * Guards against project events not starting sagas, a failed saga not visible or not resumable over JMX, and a
+     * repeated event running a project again.
+     */
+    @Test
+    void project_events_start_sagas_that_complete_fail_and_resume_over_jmx() throws Exception {
+        Map<String, String> settings =
+                CaravanApp.settings("jdbc:h2:mem:saga_" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
+        settings.put("camel.component.kafka.brokers", EmbeddedKafka.bootstrapServers());
+        try (CaravanApp app = CaravanApp.start(settings)) {
+            app.profiles().upsert(new DrainProfile("TEST_SAGA", Duration.ofSeconds(1), 5, 2, "test"));
+            stubSap();
+            SAP.stubFor(post(urlPathEqualTo("/sap/wbs/l2"))
+                    .withRequestBody(containing("P-WF-bad"))
+                    .atPriority(1)
+                    .willReturn(aResponse().withStatus(422).withBody("{\"error\":\"cost center locked\"}")));
+            String topic = "projects-" + UUID.randomUUID();
+            EmbeddedKafka.createTopic(topic, 1);
+            String routeId = "sap-setup-" + UUID.randomUUID().toString().substring(0, 8);
+            app.routeConfig()
+                    .upsert(
+                            TemplateRow.saga(
+                                            routeId,
+                                            "TEST_SAGA",
+                                            topic,
+                                            PLAN,
+                                            "http://localhost:" + SAP.getPort() + "/sap")
+                                    .retry(2, 50, 100)
+                                    .row(),
+                            "test");
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> app.reconciler().running().contains(routeId));
+
+            Events.send(topic, "WF-good", "{\"wfProjectId\":\"WF-good\",\"name\":\"Good\",\"budget\":10}");
+            Events.send(topic, "WF-bad", "{\"wfProjectId\":\"WF-bad\",\"name\":\"Bad\",\"budget\":20}");
+            Sagas sagas = new Sagas(app.store(), Clock.systemUTC());
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> status(sagas, "WF-good").equals(Sagas.COMPLETED)
+                            && status(sagas, "WF-bad").equals(Sagas.FAILED));
+
+            MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+            ObjectName name = new ObjectName(SagasControl.OBJECT_NAME);
+            String[] failed = (String[])
+                    jmx.invoke(name, "sagas", new Object[] {"FAILED", 10}, new String[] {"java.lang.String", "int"});
+            assertThat(failed).anySatisfy(l -> assertThat(l).startsWith(PLAN + "/WF-bad FAILED step=wbs-l2"));
+            String[] good = (String[]) jmx.invoke(
+                    name, "saga", new Object[] {PLAN, "WF-good"}, new String[] {"java.lang.String", "java.lang.String"
+                    });
+            assertThat(good).hasSize(7);
+            assertThat(good[1]).contains("create-project DONE").contains("result={\"projectId\":\"P-WF-good\"}");
+
+            SAP.resetAll();
+            stubSap();
+            String resumed = (String) jmx.invoke(name, "resume", new Object[] {PLAN, "WF-bad", ""}, new String[] {
+                "java.lang.String", "java.lang.String", "java.lang.String"
+            });
+            assertThat(resumed).contains("PENDING");
+            Events.send(topic, "WF-good", "{\"wfProjectId\":\"WF-good\",\"name\":\"Good again\",\"budget\":10}");
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> status(sagas, "WF-bad").equals(Sagas.COMPLETED));
+
+            assertThat(postsPerKey())
+                    .as("after the fix only the failed step and the ones after it are posted; the repeated event"
+                            + " for a completed project posts nothing")
+                    .containsOnlyKeys(
+                            "SAP:PROJECT_SETUP:WF-bad:wbs-l2",
+                            "SAP:PROJECT_SETUP:WF-bad:wbs-l3",
+                            "SAP:PROJECT_SETUP:WF-bad:planned-allocations",
+                            "SAP:PROJECT_SETUP:WF-bad:financial-plan")
+                    .allSatisfy((k, n) -> assertThat(n).isEqualTo(1L));
+            assertThat(app.audit()).isNotNull();
+            app.routeConfig().setEnabled(routeId, false, "test");
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !app.reconciler().running().contains(routeId));
+        }
+    }
+
+    private static String status(Sagas sagas, String key) {
+        return sagas.find(PLAN, key).map(Sagas.Saga::status).orElse("NONE");
+    }
+}
