@@ -116,6 +116,7 @@ public final class RoutesBench {
                 } else if (slot < 10) {
                     family = "feed";
                     row = FeedRow.jdbc("feed-" + i, PROFILE, "src", sinkUrl + "/feed")
+                            .schedule("every 60s")
                             .row();
                 } else if (slot < 15) {
                     family = "subscription";
