@@ -24,11 +24,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
-import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.support.CamelContextHelper;
 
 /** The watermark-feed family (T3): schedule → keyset pages → ledger → throttle → HTTP or Kafka sink → watermark. */
@@ -283,18 +281,8 @@ public final class WatermarkFeedFamily implements RouteFamily {
                 metrics,
                 clock);
         int threads = spec.intParam("parallelDeliveries");
-        // parallelDeliveries threads while an execution delivers; none between executions
-        ExecutorService pool = camel.getExecutorServiceManager()
-                .newThreadPool(
-                        this,
-                        "caravan-feed-" + routeId,
-                        new ThreadPoolProfileBuilder("caravan-feed-" + routeId)
-                                .poolSize(threads)
-                                .maxPoolSize(threads)
-                                .keepAliveTime(POOL_KEEP_ALIVE_SECONDS, TimeUnit.SECONDS)
-                                .allowCoreThreadTimeOut(true)
-                                .maxQueueSize(-1)
-                                .build());
+        ExecutorService pool =
+                camel.getExecutorServiceManager().newFixedThreadPool(this, "caravan-feed-" + routeId, threads);
         Map<String, Object> parameters = Map.of(
                 "routeId", routeId,
                 "schedule", spec.schedule().orElseThrow().quartzQuery(),
@@ -335,9 +323,6 @@ public final class WatermarkFeedFamily implements RouteFamily {
     static String beanName(String routeId) {
         return "caravan-feed-" + routeId;
     }
-
-    /** An idle delivery thread of a feed ends after this long, so a feed holds threads only while it delivers. */
-    static final long POOL_KEEP_ALIVE_SECONDS = 10;
 
     static String poolName(String routeId) {
         return "caravan-feed-pool-" + routeId;

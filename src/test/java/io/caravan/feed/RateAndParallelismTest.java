@@ -88,4 +88,24 @@ class RateAndParallelismTest {
                 .extracting(e -> e.getRequest().getHeader("Idempotency-Key"))
                 .doesNotHaveDuplicates();
     }
+
+    /**
+     * Guards against a delivery pool that loses split tasks (a pool whose idle threads time out lost tasks under a
+     * full page): the feed stalled for good after a few hundred rows of its first page, while small tests passed.
+     */
+    @Test
+    void a_backlog_of_several_full_pages_is_delivered_in_one_execution() {
+        TARGET.stubFor(post(urlEqualTo("/backlog")).willReturn(aResponse().withStatus(200)));
+        FeedFixture feeds = APPS.on(Databases.Backend.H2);
+        FeedFixture.Source source = feeds.newSource();
+        source.table().insert(1, 1500, T0);
+        feeds.app().profiles().upsert(new DrainProfile("TEST_500x4", Duration.ofSeconds(1), 500, 4, "test"));
+        feeds.startFeed(FeedRow.jdbc("backlog", "TEST_500x4", source.name(), TARGET.baseUrl() + "/backlog")
+                .schedule("every 60s"));
+
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> TARGET.verify(1500, postRequestedFor(urlEqualTo("/backlog"))));
+        assertThat(feeds.app().ledger().findByRoute("backlog")).hasSize(1500).allSatisfy(e -> assertThat(e.status())
+                .isEqualTo(LedgerStatus.DONE));
+    }
 }
