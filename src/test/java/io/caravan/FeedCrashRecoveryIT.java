@@ -29,7 +29,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -110,21 +109,7 @@ class FeedCrashRecoveryIT {
                                 "test"),
                         "test");
 
-        Map<String, String> env = new HashMap<>();
-        env.put("CARAVAN_DATASOURCE_URL", Databases.postgresJdbcUrl(storeDb));
-        env.put("CARAVAN_DATASOURCE_USER", "postgres");
-        env.put("CARAVAN_DATASOURCE_PASSWORD", "");
-        env.put("CARAVAN_SOURCE_SRC_URL", Databases.postgresJdbcUrl(sourceDb));
-        env.put("CARAVAN_SOURCE_SRC_USER", "postgres");
-        env.put("CARAVAN_MODE", "production");
-        env.put("CARAVAN_CONFIG_SEED_FILE", "");
-        env.put("CARAVAN_CONFIG_REFRESH", "300ms");
-        env.put("CARAVAN_LEDGER_LEASE", "10m");
-        env.put("CARAVAN_LEDGER_HEARTBEAT", "1s");
-        env.put("CARAVAN_LEDGER_OWNER_TIMEOUT", "3s");
-        env.put("CARAVAN_ROUTES_DIR", "src/test/resources/test-routes");
-        env.put("CAMEL_SERVER_ENABLED", "false");
-        env.put("CAMEL_MAIN_JMXENABLED", "false");
+        Map<String, String> env = CaravanProcesses.feedEnvironment(storeDb, sourceDb);
 
         Process first = processes.start(env, "crash-recovery-run-1.log");
         IdempotencyLedger ledger = new IdempotencyLedger(store, "test", Duration.ofSeconds(3), Clock.systemUTC());

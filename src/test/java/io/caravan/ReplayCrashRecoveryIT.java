@@ -30,7 +30,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -120,23 +119,9 @@ class ReplayCrashRecoveryIT {
         ReplayRequests requests = new ReplayRequests(store, Clock.systemUTC());
         long request = requests.create(ReplayFilter.of(ROUTE, "TRANSIENT", "", "", "503"), 20, "test");
 
-        Map<String, String> env = new HashMap<>();
-        env.put("CARAVAN_DATASOURCE_URL", Databases.postgresJdbcUrl(storeDb));
-        env.put("CARAVAN_DATASOURCE_USER", "postgres");
-        env.put("CARAVAN_DATASOURCE_PASSWORD", "");
-        env.put("CARAVAN_SOURCE_SRC_URL", Databases.postgresJdbcUrl(sourceDb));
-        env.put("CARAVAN_SOURCE_SRC_USER", "postgres");
-        env.put("CARAVAN_MODE", "production");
-        env.put("CARAVAN_CONFIG_SEED_FILE", "");
-        env.put("CARAVAN_CONFIG_REFRESH", "300ms");
-        env.put("CARAVAN_LEDGER_LEASE", "10m");
-        env.put("CARAVAN_LEDGER_HEARTBEAT", "1s");
-        env.put("CARAVAN_LEDGER_OWNER_TIMEOUT", "3s");
+        Map<String, String> env = CaravanProcesses.feedEnvironment(storeDb, sourceDb);
         env.put("CARAVAN_REPLAY_LEASE", "3s");
         env.put("CARAVAN_REPLAY_POLL", "200");
-        env.put("CARAVAN_ROUTES_DIR", "src/test/resources/test-routes");
-        env.put("CAMEL_SERVER_ENABLED", "false");
-        env.put("CAMEL_MAIN_JMXENABLED", "false");
 
         Process first = processes.start(env, "replay-crash-run-1.log");
         await().atMost(Duration.ofSeconds(60))
