@@ -85,23 +85,8 @@ public final class QueueDrainFamily implements RouteFamily {
     }
 
     @Override
-    public String templateId() {
-        return TEMPLATE_ID;
-    }
-
-    @Override
-    public List<TemplateParameter> parameters() {
-        return PARAMETERS;
-    }
-
-    @Override
-    public Tier minimumTier() {
-        return Tier.T1;
-    }
-
-    @Override
-    public boolean scheduled() {
-        return true;
+    public Declaration declaration() {
+        return new Declaration(TEMPLATE_ID, PARAMETERS, Tier.T1, true);
     }
 
     @Override

@@ -165,23 +165,8 @@ public final class WatermarkFeedFamily implements RouteFamily {
     }
 
     @Override
-    public String templateId() {
-        return TEMPLATE_ID;
-    }
-
-    @Override
-    public List<TemplateParameter> parameters() {
-        return PARAMETERS;
-    }
-
-    @Override
-    public Tier minimumTier() {
-        return Tier.T3;
-    }
-
-    @Override
-    public boolean scheduled() {
-        return true;
+    public Declaration declaration() {
+        return new Declaration(TEMPLATE_ID, PARAMETERS, Tier.T3, true);
     }
 
     @Override

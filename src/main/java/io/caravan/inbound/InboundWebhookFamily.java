@@ -92,23 +92,8 @@ public final class InboundWebhookFamily implements RouteFamily {
     }
 
     @Override
-    public String templateId() {
-        return TEMPLATE_ID;
-    }
-
-    @Override
-    public List<TemplateParameter> parameters() {
-        return PARAMETERS;
-    }
-
-    @Override
-    public Tier minimumTier() {
-        return Tier.T1;
-    }
-
-    @Override
-    public boolean scheduled() {
-        return false;
+    public Declaration declaration() {
+        return new Declaration(TEMPLATE_ID, PARAMETERS, Tier.T1, false);
     }
 
     @Override

@@ -107,23 +107,8 @@ public final class SagaFamily implements RouteFamily {
     }
 
     @Override
-    public String templateId() {
-        return TEMPLATE_ID;
-    }
-
-    @Override
-    public List<TemplateParameter> parameters() {
-        return PARAMETERS;
-    }
-
-    @Override
-    public Tier minimumTier() {
-        return Tier.T4;
-    }
-
-    @Override
-    public boolean scheduled() {
-        return true;
+    public Declaration declaration() {
+        return new Declaration(TEMPLATE_ID, PARAMETERS, Tier.T4, true);
     }
 
     @Override

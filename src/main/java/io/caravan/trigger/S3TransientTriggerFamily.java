@@ -184,23 +184,8 @@ public final class S3TransientTriggerFamily implements RouteFamily {
     }
 
     @Override
-    public String templateId() {
-        return TEMPLATE_ID;
-    }
-
-    @Override
-    public List<TemplateParameter> parameters() {
-        return PARAMETERS;
-    }
-
-    @Override
-    public Tier minimumTier() {
-        return Tier.T2;
-    }
-
-    @Override
-    public boolean scheduled() {
-        return false;
+    public Declaration declaration() {
+        return new Declaration(TEMPLATE_ID, PARAMETERS, Tier.T2, false);
     }
 
     @Override
