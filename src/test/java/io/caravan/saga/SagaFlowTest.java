@@ -11,7 +11,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.caravan.ops.SagasControl;
+import io.caravan.store.DeadLetter;
 import io.caravan.store.DrainProfile;
+import io.caravan.store.ReplayRequest;
+import io.caravan.store.ReplayRequests;
 import io.caravan.store.Sagas;
 import io.caravan.testing.CaravanApp;
 import io.caravan.testing.EmbeddedKafka;
@@ -20,9 +23,12 @@ import io.caravan.testing.TemplateRow;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -134,6 +140,132 @@ class SagaFlowTest {
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> !app.reconciler().running().contains(routeId));
         }
+    }
+
+    /**
+     * Guards against the replay of a failed saga's dead letter rerunning the saga (its completed steps called again)
+     * or leaving it failed, and against a step that still fails feeding the replay a new dead letter each time (a
+     * replay that never ends).
+     */
+    @Test
+    void replaying_failed_sagas_resumes_them_from_the_failed_step_and_a_step_that_still_fails_does_not_loop()
+            throws Exception {
+        Map<String, String> settings =
+                CaravanApp.settings("jdbc:h2:mem:saga_" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
+        settings.put("camel.component.kafka.brokers", EmbeddedKafka.bootstrapServers());
+        try (CaravanApp app = CaravanApp.start(settings)) {
+            app.profiles().upsert(new DrainProfile("TEST_SAGA", Duration.ofSeconds(1), 5, 2, "test"));
+            stubSap();
+            SAP.stubFor(post(urlPathEqualTo("/sap/wbs/l2"))
+                    .withRequestBody(containing("P-WF-outage"))
+                    .atPriority(1)
+                    .willReturn(aResponse().withStatus(503)));
+            stubRejected();
+            String topic = "projects-" + UUID.randomUUID();
+            EmbeddedKafka.createTopic(topic, 1);
+            String routeId = "sap-replay-" + UUID.randomUUID().toString().substring(0, 8);
+            app.routeConfig()
+                    .upsert(
+                            TemplateRow.saga(
+                                            routeId,
+                                            "TEST_SAGA",
+                                            topic,
+                                            PLAN,
+                                            "http://localhost:" + SAP.getPort() + "/sap")
+                                    .retry(2, 50, 100)
+                                    .row(),
+                            "test");
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> app.reconciler().running().contains(routeId));
+            Events.send(topic, "WF-outage", "{\"wfProjectId\":\"WF-outage\",\"name\":\"Outage\",\"budget\":1}");
+            Events.send(topic, "WF-rejected", "{\"wfProjectId\":\"WF-rejected\",\"name\":\"No\",\"budget\":2}");
+            Sagas sagas = new Sagas(app.store(), Clock.systemUTC());
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> status(sagas, "WF-outage").equals(Sagas.FAILED)
+                            && status(sagas, "WF-rejected").equals(Sagas.FAILED));
+            assertThat(app.deadLetters().findByRoute(routeId))
+                    .extracting(DeadLetter::idempotencyKey)
+                    .containsExactlyInAnyOrder(
+                            "SAP:PROJECT_SETUP:WF-outage:wbs-l2", "SAP:PROJECT_SETUP:WF-rejected:wbs-l2");
+
+            // the outage is over; the rejection is not
+            SAP.resetAll();
+            stubSap();
+            stubRejected();
+            MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+            ObjectName deadLetters = new ObjectName("io.caravan:type=DeadLetters");
+            String answer = (String)
+                    jmx.invoke(deadLetters, "replayFilter", new Object[] {routeId, "", "", "", "", 50}, new String[] {
+                        "java.lang.String",
+                        "java.lang.String",
+                        "java.lang.String",
+                        "java.lang.String",
+                        "java.lang.String",
+                        "int"
+                    });
+            long request = requestId(answer);
+            ReplayRequests requests = new ReplayRequests(app.store(), Clock.systemUTC());
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> requests.find(request).orElseThrow().status() == ReplayRequest.Status.DONE);
+
+            assertThat(status(sagas, "WF-outage")).isEqualTo(Sagas.COMPLETED);
+            assertThat(status(sagas, "WF-rejected")).isEqualTo(Sagas.FAILED);
+            assertThat(postsPerKey())
+                    .as("steps 1-2 of the resumed saga are not posted again, 3-6 once each; the rejected step once")
+                    .containsOnlyKeys(
+                            "SAP:PROJECT_SETUP:WF-outage:wbs-l2",
+                            "SAP:PROJECT_SETUP:WF-outage:wbs-l3",
+                            "SAP:PROJECT_SETUP:WF-outage:planned-allocations",
+                            "SAP:PROJECT_SETUP:WF-outage:financial-plan",
+                            "SAP:PROJECT_SETUP:WF-rejected:wbs-l2")
+                    .allSatisfy((k, n) -> assertThat(n).isEqualTo(1L));
+            List<DeadLetter> letters = app.deadLetters().findByRoute(routeId);
+            assertThat(letters)
+                    .as("the step that still fails adds no dead letter")
+                    .hasSize(2);
+            DeadLetter outage = letter(letters, "WF-outage");
+            assertThat(outage.replayStatus()).isEqualTo(DeadLetter.REPLAYED);
+            DeadLetter rejected = letter(letters, "WF-rejected");
+            assertThat(rejected.replayStatus()).isEqualTo(DeadLetter.FAILED_AGAIN);
+            assertThat(app.deadLetters().recent(routeId, 10))
+                    .filteredOn(l -> l.letter().id() == rejected.id())
+                    .singleElement()
+                    .satisfies(l ->
+                            assertThat(l.replayReason()).startsWith("PERMANENT").contains("wbs-l2"));
+            ReplayRequest done = requests.find(request).orElseThrow();
+            assertThat(done.resent()).isEqualTo(1);
+            assertThat(done.failedAgain()).isEqualTo(1);
+
+            // the resumed saga's entry again: already delivered, nothing posted
+            SAP.resetRequests();
+            long again = requestId(
+                    (String) jmx.invoke(deadLetters, "replay", new Object[] {outage.id()}, new String[] {"long"}));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> requests.find(again).orElseThrow().status() == ReplayRequest.Status.DONE);
+            assertThat(app.deadLetters().find(outage.id()).orElseThrow().replayStatus())
+                    .isEqualTo(DeadLetter.ALREADY_DELIVERED);
+            assertThat(SAP.getAllServeEvents()).isEmpty();
+        }
+    }
+
+    private static void stubRejected() {
+        SAP.stubFor(post(urlPathEqualTo("/sap/wbs/l2"))
+                .withRequestBody(containing("P-WF-rejected"))
+                .atPriority(1)
+                .willReturn(aResponse().withStatus(422).withBody("{\"error\":\"cost center locked\"}")));
+    }
+
+    private static DeadLetter letter(List<DeadLetter> letters, String project) {
+        return letters.stream()
+                .filter(d -> d.idempotencyKey().contains(":" + project + ":"))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static long requestId(String answer) {
+        Matcher m = Pattern.compile("replay request (\\d+)").matcher(answer);
+        assertThat(m.find()).as(answer).isTrue();
+        return Long.parseLong(m.group(1));
     }
 
     private static String status(Sagas sagas, String key) {
