@@ -17,10 +17,12 @@ import io.caravan.store.ReplayRequest;
 import io.caravan.store.ReplayRequests;
 import io.caravan.store.Sagas;
 import io.caravan.testing.CaravanApp;
+import io.caravan.testing.Databases;
 import io.caravan.testing.EmbeddedKafka;
 import io.caravan.testing.Events;
 import io.caravan.testing.TemplateRow;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -32,6 +34,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -245,6 +248,88 @@ class SagaFlowTest {
             assertThat(app.deadLetters().find(outage.id()).orElseThrow().replayStatus())
                     .isEqualTo(DeadLetter.ALREADY_DELIVERED);
             assertThat(SAP.getAllServeEvents()).isEmpty();
+        }
+    }
+
+    /**
+     * Guards against two caravan instances (two whole apps with their own owners, one PostgreSQL store, one consumer
+     * group) running one project at once: every project event is published twice, on both partitions, and each
+     * instance also runs the other's PENDING sagas when it finds them, so both race for the same sagas' locks. Each
+     * step must be posted once under its key, and a project's steps one after another (one holder at a time).
+     */
+    @Test
+    void two_caravan_instances_racing_the_same_projects_post_each_step_once_one_holder_at_a_time() throws Exception {
+        String url = Databases.postgresJdbcUrl(Databases.emptyPostgresDatabase());
+        Map<String, String> first = CaravanApp.settings(url, "postgres", "");
+        first.put("camel.component.kafka.brokers", EmbeddedKafka.bootstrapServers());
+        Map<String, String> second = CaravanApp.settings(url, "postgres", "");
+        second.put("camel.component.kafka.brokers", EmbeddedKafka.bootstrapServers());
+        int delay = 150;
+        SAP.stubFor(post(urlPathMatching("/sap/.*"))
+                .willReturn(aResponse()
+                        .withStatus(201)
+                        .withBody("{\"projectId\":\"P-1\",\"wbsId\":\"W-1\",\"documentId\":\"D-1\"}")
+                        .withFixedDelay(delay)));
+        String topic = "projects-race-" + UUID.randomUUID();
+        EmbeddedKafka.createTopic(topic, 2);
+        String routeId = "sap-race-" + UUID.randomUUID().toString().substring(0, 8);
+        try (CaravanApp a = CaravanApp.start(first);
+                CaravanApp b = CaravanApp.start(second)) {
+            a.profiles().upsert(new DrainProfile("TEST_SAGA", Duration.ofSeconds(1), 5, 2, "test"));
+            a.routeConfig()
+                    .upsert(
+                            TemplateRow.saga(
+                                            routeId,
+                                            "TEST_SAGA",
+                                            topic,
+                                            PLAN,
+                                            "http://localhost:" + SAP.getPort() + "/sap")
+                                    .row(),
+                            "test");
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> a.reconciler().running().contains(routeId)
+                            && b.reconciler().running().contains(routeId));
+            assertThat(a.ledger().owner()).isNotEqualTo(b.ledger().owner());
+            List<String> projects = List.of("WF-race-1", "WF-race-2", "WF-race-3", "WF-race-4");
+            for (String project : projects) {
+                String event = "{\"wfProjectId\":\"" + project + "\",\"name\":\"Race\",\"budget\":3}";
+                for (int partition = 0; partition < 2; partition++) {
+                    Events.send(topic, partitionKey(partition), event);
+                }
+            }
+            Sagas sagas = new Sagas(a.store(), Clock.systemUTC());
+            await().atMost(Duration.ofSeconds(60)).until(() -> projects.stream()
+                    .allMatch(p -> status(sagas, p).equals(Sagas.COMPLETED)));
+
+            assertThat(postsPerKey())
+                    .hasSize(24)
+                    .allSatisfy((k, n) -> assertThat(n).as(k).isEqualTo(1L));
+            for (String project : projects) {
+                List<Long> received = SAP.getAllServeEvents().stream()
+                        .filter(e -> e.getRequest().getHeader("Idempotency-Key").contains(":" + project + ":"))
+                        .map(e -> e.getRequest().getLoggedDate().getTime())
+                        .sorted()
+                        .toList();
+                for (int i = 1; i < received.size(); i++) {
+                    assertThat(received.get(i) - received.get(i - 1))
+                            .as("%s: a step is posted only after the one before it was answered", project)
+                            .isGreaterThanOrEqualTo(delay - 10L);
+                }
+            }
+            a.routeConfig().setEnabled(routeId, false, "test");
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !a.reconciler().running().contains(routeId)
+                            && !b.reconciler().running().contains(routeId));
+        }
+    }
+
+    /** A record key the producer's default partitioner puts on {@code partition} of a two-partition topic. */
+    private static String partitionKey(int partition) {
+        for (int i = 0; ; i++) {
+            String key = "k" + i;
+            if (Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % 2 == partition) {
+                return key;
+            }
         }
     }
 
