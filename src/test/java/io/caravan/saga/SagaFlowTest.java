@@ -13,6 +13,7 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.caravan.ops.SagasControl;
 import io.caravan.store.DeadLetter;
 import io.caravan.store.DrainProfile;
+import io.caravan.store.OpsAudit;
 import io.caravan.store.ReplayRequest;
 import io.caravan.store.ReplayRequests;
 import io.caravan.store.Sagas;
@@ -248,6 +249,13 @@ class SagaFlowTest {
             assertThat(app.deadLetters().find(outage.id()).orElseThrow().replayStatus())
                     .isEqualTo(DeadLetter.ALREADY_DELIVERED);
             assertThat(SAP.getAllServeEvents()).isEmpty();
+            assertThat(new OpsAudit(app.store(), Clock.systemUTC()).recent(20))
+                    .as("the operator's replays are audited")
+                    .filteredOn(e -> e.operation().equals("replayFilter")
+                            || e.operation().equals("replay"))
+                    .extracting(OpsAudit.Entry::principal)
+                    .containsOnly("jmx:local")
+                    .hasSize(2);
         }
     }
 
