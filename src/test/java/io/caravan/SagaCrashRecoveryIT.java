@@ -28,7 +28,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -191,19 +190,12 @@ class SagaCrashRecoveryIT {
         return store;
     }
 
+    /** A production process on the store with a 3 s saga lease, so a killed holder's sagas are taken over soon. */
     private Map<String, String> environment() {
-        Map<String, String> env = new HashMap<>();
-        env.put("CARAVAN_DATASOURCE_URL", Databases.postgresJdbcUrl(storeDb));
-        env.put("CARAVAN_DATASOURCE_USER", "postgres");
-        env.put("CARAVAN_DATASOURCE_PASSWORD", "");
-        env.put("CARAVAN_MODE", "production");
-        env.put("CARAVAN_CONFIG_SEED_FILE", "");
-        env.put("CARAVAN_CONFIG_REFRESH", "300ms");
+        Map<String, String> env = CaravanProcesses.productionEnvironment(storeDb);
         env.put("CARAVAN_SAGA_LEASE", "3s");
         env.put("CARAVAN_EGRESS_ALLOWED_HOSTS", "localhost");
         env.put("CAMEL_COMPONENT_KAFKA_BROKERS", EmbeddedKafka.bootstrapServers());
-        env.put("CAMEL_SERVER_ENABLED", "false");
-        env.put("CAMEL_MAIN_JMXENABLED", "false");
         return env;
     }
 

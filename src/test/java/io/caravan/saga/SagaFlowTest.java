@@ -75,32 +75,15 @@ class SagaFlowTest {
      */
     @Test
     void project_events_start_sagas_that_complete_fail_and_resume_over_jmx() throws Exception {
-        Map<String, String> settings =
-                CaravanApp.settings("jdbc:h2:mem:saga_" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
-        settings.put("camel.component.kafka.brokers", EmbeddedKafka.bootstrapServers());
-        try (CaravanApp app = CaravanApp.start(settings)) {
-            app.profiles().upsert(new DrainProfile("TEST_SAGA", Duration.ofSeconds(1), 5, 2, "test"));
+        try (CaravanApp app =
+                CaravanApp.start(settings("jdbc:h2:mem:saga_" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa"))) {
             stubSap();
             SAP.stubFor(post(urlPathEqualTo("/sap/wbs/l2"))
                     .withRequestBody(containing("P-WF-bad"))
                     .atPriority(1)
                     .willReturn(aResponse().withStatus(422).withBody("{\"error\":\"cost center locked\"}")));
             String topic = "projects-" + UUID.randomUUID();
-            EmbeddedKafka.createTopic(topic, 1);
-            String routeId = "sap-setup-" + UUID.randomUUID().toString().substring(0, 8);
-            app.routeConfig()
-                    .upsert(
-                            TemplateRow.saga(
-                                            routeId,
-                                            "TEST_SAGA",
-                                            topic,
-                                            PLAN,
-                                            "http://localhost:" + SAP.getPort() + "/sap")
-                                    .retry(2, 50, 100)
-                                    .row(),
-                            "test");
-            await().atMost(Duration.ofSeconds(15))
-                    .until(() -> app.reconciler().running().contains(routeId));
+            String routeId = sagaRow(app, "sap-setup", topic);
 
             Events.send(topic, "WF-good", "{\"wfProjectId\":\"WF-good\",\"name\":\"Good\",\"budget\":10}");
             Events.send(topic, "WF-bad", "{\"wfProjectId\":\"WF-bad\",\"name\":\"Bad\",\"budget\":20}");
@@ -154,11 +137,8 @@ class SagaFlowTest {
     @Test
     void replaying_failed_sagas_resumes_them_from_the_failed_step_and_a_step_that_still_fails_does_not_loop()
             throws Exception {
-        Map<String, String> settings =
-                CaravanApp.settings("jdbc:h2:mem:saga_" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
-        settings.put("camel.component.kafka.brokers", EmbeddedKafka.bootstrapServers());
-        try (CaravanApp app = CaravanApp.start(settings)) {
-            app.profiles().upsert(new DrainProfile("TEST_SAGA", Duration.ofSeconds(1), 5, 2, "test"));
+        try (CaravanApp app =
+                CaravanApp.start(settings("jdbc:h2:mem:saga_" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa"))) {
             stubSap();
             SAP.stubFor(post(urlPathEqualTo("/sap/wbs/l2"))
                     .withRequestBody(containing("P-WF-outage"))
@@ -166,21 +146,7 @@ class SagaFlowTest {
                     .willReturn(aResponse().withStatus(503)));
             stubRejected();
             String topic = "projects-" + UUID.randomUUID();
-            EmbeddedKafka.createTopic(topic, 1);
-            String routeId = "sap-replay-" + UUID.randomUUID().toString().substring(0, 8);
-            app.routeConfig()
-                    .upsert(
-                            TemplateRow.saga(
-                                            routeId,
-                                            "TEST_SAGA",
-                                            topic,
-                                            PLAN,
-                                            "http://localhost:" + SAP.getPort() + "/sap")
-                                    .retry(2, 50, 100)
-                                    .row(),
-                            "test");
-            await().atMost(Duration.ofSeconds(15))
-                    .until(() -> app.reconciler().running().contains(routeId));
+            String routeId = sagaRow(app, "sap-replay", topic);
             Events.send(topic, "WF-outage", "{\"wfProjectId\":\"WF-outage\",\"name\":\"Outage\",\"budget\":1}");
             Events.send(topic, "WF-rejected", "{\"wfProjectId\":\"WF-rejected\",\"name\":\"No\",\"budget\":2}");
             Sagas sagas = new Sagas(app.store(), Clock.systemUTC());
@@ -268,10 +234,6 @@ class SagaFlowTest {
     @Test
     void two_caravan_instances_racing_the_same_projects_post_each_step_once_one_holder_at_a_time() throws Exception {
         String url = Databases.postgresJdbcUrl(Databases.emptyPostgresDatabase());
-        Map<String, String> first = CaravanApp.settings(url, "postgres", "");
-        first.put("camel.component.kafka.brokers", EmbeddedKafka.bootstrapServers());
-        Map<String, String> second = CaravanApp.settings(url, "postgres", "");
-        second.put("camel.component.kafka.brokers", EmbeddedKafka.bootstrapServers());
         int delay = 150;
         SAP.stubFor(post(urlPathMatching("/sap/.*"))
                 .willReturn(aResponse()
@@ -281,8 +243,8 @@ class SagaFlowTest {
         String topic = "projects-race-" + UUID.randomUUID();
         EmbeddedKafka.createTopic(topic, 2);
         String routeId = "sap-race-" + UUID.randomUUID().toString().substring(0, 8);
-        try (CaravanApp a = CaravanApp.start(first);
-                CaravanApp b = CaravanApp.start(second)) {
+        try (CaravanApp a = CaravanApp.start(settings(url, "postgres"));
+                CaravanApp b = CaravanApp.start(settings(url, "postgres"))) {
             a.profiles().upsert(new DrainProfile("TEST_SAGA", Duration.ofSeconds(1), 5, 2, "test"));
             a.routeConfig()
                     .upsert(
@@ -339,6 +301,30 @@ class SagaFlowTest {
                 return key;
             }
         }
+    }
+
+    /** One app's settings on the store at {@code url}, with the in-JVM Kafka. */
+    private static Map<String, String> settings(String url, String user) {
+        Map<String, String> settings = CaravanApp.settings(url, user, "");
+        settings.put("camel.component.kafka.brokers", EmbeddedKafka.bootstrapServers());
+        return settings;
+    }
+
+    /** A running saga row of the plan on a new topic, its profile 5 sagas x 2 cycles a second, 2 attempts a step. */
+    private static String sagaRow(CaravanApp app, String prefix, String topic) {
+        app.profiles().upsert(new DrainProfile("TEST_SAGA", Duration.ofSeconds(1), 5, 2, "test"));
+        EmbeddedKafka.createTopic(topic, 1);
+        String routeId = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+        app.routeConfig()
+                .upsert(
+                        TemplateRow.saga(
+                                        routeId, "TEST_SAGA", topic, PLAN, "http://localhost:" + SAP.getPort() + "/sap")
+                                .retry(2, 50, 100)
+                                .row(),
+                        "test");
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> app.reconciler().running().contains(routeId));
+        return routeId;
     }
 
     private static void stubRejected() {
