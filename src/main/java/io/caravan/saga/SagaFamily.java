@@ -168,7 +168,7 @@ public final class SagaFamily implements RouteFamily {
                     spec.durationParam("pollTimeout"),
                     sagas,
                     runner,
-                    new StuckSagas(sagas, metrics, clock, StuckSagas.DEFAULT_THRESHOLD),
+                    new StuckSagas(routeId, sagas, metrics, clock, StuckSagas.DEFAULT_THRESHOLD),
                     deadLetters,
                     executionLog,
                     metrics);
@@ -180,9 +180,10 @@ public final class SagaFamily implements RouteFamily {
         running.put(routeId, drain);
         Map<String, Object> parameters = Map.of("routeId", routeId, "schedule", schedule.quartzQuery());
         return RouteInstance.of(parameters, Map.of(beanName(routeId), drain), () -> {
-            running.remove(routeId, drain);
-            drain.close();
-        });
+                    running.remove(routeId, drain);
+                    drain.close();
+                })
+                .withReplayer(new SagaReplayer(drain.runner()));
     }
 
     /** The sagas and their steps, for operations. */
@@ -226,15 +227,15 @@ public final class SagaFamily implements RouteFamily {
         if (saga.status().equals(Sagas.COMPLETED)) {
             throw new IllegalArgumentException("saga " + plan + "/" + businessKey + " is COMPLETED");
         }
-        String lock = SagaRunner.lockKey(plan, businessKey);
-        String holder = "cancel:" + owner;
-        if (!locks.acquire(lock, holder, Duration.ofMinutes(1))) {
+        Sagas.Fence fence =
+                new Sagas.Fence(SagaRunner.lockKey(plan, businessKey), "cancel:" + owner, Duration.ofMinutes(1));
+        if (!locks.acquire(fence.lockKey(), fence.owner(), fence.lease())) {
             throw new IllegalArgumentException("saga " + plan + "/" + businessKey + " is running; try again");
         }
         try {
-            sagas.end(plan, businessKey, Sagas.CANCELLED, "cancelled by " + operator);
+            sagas.end(plan, businessKey, Sagas.CANCELLED, "cancelled by " + operator, fence);
         } finally {
-            locks.release(lock, holder);
+            locks.release(fence.lockKey(), fence.owner());
         }
         return "saga " + plan + "/" + businessKey + " is CANCELLED";
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.errors.CategorizedException;
 import io.caravan.errors.Classification;
 import io.caravan.errors.ErrorCategory;
 import io.caravan.errors.ErrorClassifier;
@@ -55,6 +56,12 @@ public final class SagaRunner {
         COMPENSATED
     }
 
+    /** The dead letter headers that name the failed saga and step, for the replay worker. */
+    static final String PLAN_HEADER = "saga.plan";
+
+    static final String BUSINESS_KEY_HEADER = "saga.businessKey";
+    static final String STEP_HEADER = "saga.step";
+
     private final String routeId;
     private final String target;
     private final String owner;
@@ -97,43 +104,117 @@ public final class SagaRunner {
 
     /** Runs the saga from its first unfinished step, if it is PENDING or IN_PROGRESS and its lock can be taken. */
     public Result run(String plan, String key) {
-        String lock = lockKey(plan, key);
-        if (!locks.acquire(lock, owner, lease)) {
+        Sagas.Fence fence = new Sagas.Fence(lockKey(plan, key), owner, lease);
+        if (!locks.acquire(fence.lockKey(), owner, lease)) {
             return Result.HELD;
         }
         try {
             Optional<Sagas.Saga> found = sagas.find(plan, key);
-            if (found.isEmpty()
-                    || !(found.get().status().equals(Sagas.PENDING)
-                            || found.get().status().equals(Sagas.IN_PROGRESS))) {
+            if (found.isEmpty() || !runnable(found.get())) {
                 return Result.NOT_RUNNABLE;
             }
-            return runSteps(found.get(), lock);
+            return runSteps(found.get(), fence, null).result();
         } finally {
-            locks.release(lock, owner);
+            locks.release(fence.lockKey(), owner);
         }
     }
 
-    private Result runSteps(Sagas.Saga saga, String lock) {
+    /**
+     * For the replay worker, which replays the dead letter of a saga FAILED at {@code failedStep}: resumes the saga
+     * from its first unfinished step (never a rerun: a completed step is not called again), now, under its lock
+     * (held as {@code replay:<owner>}, so it excludes this process's own row too).
+     *
+     * <p>Returns normally when the saga completed, was already COMPLETED, or got past {@code failedStep} and failed
+     * at a later step (that failure is dead-lettered as usual). A saga that fails again at {@code failedStep} is not
+     * dead-lettered a second time: this throws instead, and the replayed entry is FAILED_AGAIN with the reason. So a
+     * step that keeps failing costs one more round of the row's retries per replay, and a replay never feeds itself
+     * new dead letters.
+     *
+     * @throws CategorizedException the saga failed again at or before {@code failedStep}, with its category
+     * @throws IllegalStateException the saga runs elsewhere, was cancelled or compensated, or the lock was lost
+     */
+    public String resumeFailed(String plan, String key, String failedStep) {
+        String holder = "replay:" + owner;
+        Sagas.Fence fence = new Sagas.Fence(lockKey(plan, key), holder, lease);
+        if (!locks.acquire(fence.lockKey(), holder, lease)) {
+            throw new IllegalStateException("saga " + fence.lockKey() + " is running elsewhere; replay it later");
+        }
+        try {
+            Sagas.Saga saga =
+                    sagas.find(plan, key).orElseThrow(() -> new IllegalArgumentException("no saga " + fence.lockKey()));
+            if (saga.status().equals(Sagas.COMPLETED)) {
+                return "saga " + fence.lockKey() + " is already COMPLETED";
+            }
+            if (saga.status().equals(Sagas.FAILED)) {
+                sagas.resume(plan, key, null);
+                saga = sagas.find(plan, key).orElseThrow();
+            } else if (!runnable(saga)) {
+                throw new IllegalStateException("saga " + fence.lockKey() + " is " + saga.status()
+                        + " by an operator; resume it over JMX (Sagas.resume) if it should run");
+            }
+            Run run = runSteps(saga, fence, failedStep);
+            return switch (run.result()) {
+                case COMPLETED -> "saga " + fence.lockKey() + " resumed and COMPLETED";
+                case FAILED -> {
+                    if (run.deadLettered()) {
+                        yield "saga " + fence.lockKey() + " got past " + failedStep + " and FAILED at " + run.step()
+                                + " (a new dead letter)";
+                    }
+                    throw new CategorizedException(
+                            run.failure().category(),
+                            run.failure().statusCode(),
+                            "saga " + fence.lockKey() + " failed again at " + run.step() + ": "
+                                    + run.failure().reason());
+                }
+                default ->
+                    throw new IllegalStateException(
+                            "saga " + fence.lockKey() + ": " + run.result() + "; it resumes by itself");
+            };
+        } finally {
+            locks.release(fence.lockKey(), holder);
+        }
+    }
+
+    private static boolean runnable(Sagas.Saga saga) {
+        return saga.status().equals(Sagas.PENDING) || saga.status().equals(Sagas.IN_PROGRESS);
+    }
+
+    /** What one run came to; for a failure, its step, classification and whether it was dead-lettered. */
+    private record Run(Result result, String step, Classification failure, boolean deadLettered) {
+        static Run of(Result result) {
+            return new Run(result, null, null, false);
+        }
+    }
+
+    /**
+     * Runs the steps from the first unfinished one. A failure at or before {@code quietStep} (the step of a dead
+     * letter being replayed) is recorded without a new dead letter; null dead-letters every failure.
+     */
+    private Run runSteps(Sagas.Saga saga, Sagas.Fence fence, String quietStep) {
         String plan = saga.planName();
         String key = saga.businessKey();
         SagaPlan frozen = SagaPlan.parse(saga.planText());
+        int quietUpTo = quietStep == null ? -1 : frozen.position(quietStep);
         Map<String, Object> event = parse(saga.event());
         Map<String, Map<String, Object>> results = new LinkedHashMap<>();
         Map<String, Sagas.Step> state = new LinkedHashMap<>();
         sagas.steps(plan, key).forEach(s -> state.put(s.step(), s));
-        sagas.running(plan, key);
+        if (!sagas.running(plan, key, fence)) {
+            return lost(fence, "before its first step");
+        }
         for (SagaPlan.Step step : frozen.steps()) {
             Sagas.Step s = state.get(step.name());
             if (s != null && Sagas.DONE.equals(s.status())) {
                 results.put(step.name(), parse(s.result()));
                 continue;
             }
+            boolean deadLetter = frozen.position(step.name()) > quietUpTo;
             String idempotencyKey = frozen.idempotencyKey(key, step.name());
             Optional<String> body = payload(step.call(), event, results);
             if (body.isEmpty()) {
                 return fail(
                         saga,
+                        fence,
                         step.name(),
                         idempotencyKey,
                         Classification.of(
@@ -141,20 +222,16 @@ public final class SagaRunner {
                                 null,
                                 "payload of step " + step.name() + " reads a field the event or an earlier step lacks"),
                         s == null ? 0 : s.attempts(),
-                        null);
+                        null,
+                        deadLetter);
             }
             int attempts = s == null ? 0 : s.attempts();
             int tries = 0;
             while (true) {
-                if (!locks.renew(lock, owner, lease)) {
-                    LOG.warn(
-                            "saga {}/{}: the route lock was taken over; this run stops before {}",
-                            plan,
-                            key,
-                            step.name());
-                    return Result.LOST_LOCK;
+                // renews the lease and records the intent in one fenced transaction
+                if (!sagas.intent(plan, key, step.name(), SagaPlan.sha256(body.get()), fence)) {
+                    return lost(fence, "before " + step.name());
                 }
-                sagas.intent(plan, key, step.name(), SagaPlan.sha256(body.get()));
                 attempts++;
                 tries++;
                 try {
@@ -162,9 +239,11 @@ public final class SagaRunner {
                                     OutboundUrl.parse(target + step.call().path()),
                                     idempotencyKey,
                                     body.get().getBytes(StandardCharsets.UTF_8))
-                            .withHeader("X-Correlation-Id", lock));
+                            .withHeader("X-Correlation-Id", fence.lockKey()));
                     Map<String, Object> kept = keep(step, response);
-                    sagas.stepDone(plan, key, step.name(), JSON.writeValueAsString(kept));
+                    if (!sagas.stepDone(plan, key, step.name(), JSON.writeValueAsString(kept), fence)) {
+                        return lost(fence, "with the answer of " + step.name() + " unsaved");
+                    }
                     results.put(step.name(), kept);
                     break;
                 } catch (Exception e) {
@@ -184,11 +263,13 @@ public final class SagaRunner {
                         sleep(wait);
                         continue;
                     }
-                    return fail(saga, step.name(), idempotencyKey, c, attempts, body.get());
+                    return fail(saga, fence, step.name(), idempotencyKey, c, attempts, body.get(), deadLetter);
                 }
             }
         }
-        sagas.end(plan, key, Sagas.COMPLETED, null);
+        if (!sagas.end(plan, key, Sagas.COMPLETED, null, fence)) {
+            return lost(fence, "with every step done but the saga not marked COMPLETED");
+        }
         metrics.completed();
         LOG.info(
                 "saga {}/{}: COMPLETED ({} steps, plan {})",
@@ -196,36 +277,64 @@ public final class SagaRunner {
                 key,
                 frozen.steps().size(),
                 saga.planVersion());
-        return Result.COMPLETED;
+        return Run.of(Result.COMPLETED);
     }
 
-    private Result fail(
-            Sagas.Saga saga, String step, String idempotencyKey, Classification c, int attempts, String payload) {
+    private static Run lost(Sagas.Fence fence, String where) {
+        LOG.warn(
+                "saga {}: the route lock of {} ran out and was taken over; this run stops {} and writes nothing more",
+                fence.lockKey(),
+                fence.owner(),
+                where);
+        return Run.of(Result.LOST_LOCK);
+    }
+
+    private Run fail(
+            Sagas.Saga saga,
+            Sagas.Fence fence,
+            String step,
+            String idempotencyKey,
+            Classification c,
+            int attempts,
+            String payload,
+            boolean deadLetter) {
         String plan = saga.planName();
         String key = saga.businessKey();
         String error = c.category() + (c.statusCode() == null ? "" : " " + c.statusCode()) + ": " + c.reason();
-        sagas.stepStatus(plan, key, step, Sagas.FAILED, error);
-        sagas.end(plan, key, Sagas.FAILED, "at step " + step + ": " + error);
+        if (!sagas.failed(plan, key, step, error, "at step " + step + ": " + error, fence)) {
+            return lost(fence, "with the failure of " + step + " unsaved");
+        }
+        metrics.failed();
+        if (!deadLetter) {
+            LOG.error(
+                    "saga {}/{}: FAILED again at step {} after {} attempts ({}); its dead letter is FAILED_AGAIN",
+                    plan,
+                    key,
+                    step,
+                    attempts,
+                    error);
+            return new Run(Result.FAILED, step, c, false);
+        }
         long id = deadLetters.record(DeadLetter.of(
                 routeId,
-                lockKey(plan, key),
+                fence.lockKey(),
                 idempotencyKey,
                 c.category().name(),
                 c.statusCode(),
                 "saga " + plan + "/" + key + " failed at step " + step + ": " + c.reason(),
                 attempts,
                 payload,
-                Map.of("saga.plan", plan, "saga.businessKey", key, "saga.step", step)));
-        metrics.failed();
+                Map.of(PLAN_HEADER, plan, BUSINESS_KEY_HEADER, key, STEP_HEADER, step)));
         LOG.error(
-                "saga {}/{}: FAILED at step {} after {} attempts ({}), dead letter {}; resume it once the cause is fixed",
+                "saga {}/{}: FAILED at step {} after {} attempts ({}), dead letter {}; replay it or resume the saga once"
+                        + " the cause is fixed",
                 plan,
                 key,
                 step,
                 attempts,
                 error,
                 id);
-        return Result.FAILED;
+        return new Run(Result.FAILED, step, c, true);
     }
 
     /**
@@ -233,12 +342,13 @@ public final class SagaRunner {
      * ":compensate"), then marks the saga COMPENSATED; a failing compensation leaves it FAILED.
      */
     public Result compensate(String plan, String key) {
-        String lock = lockKey(plan, key);
-        if (!locks.acquire(lock, owner, lease)) {
+        Sagas.Fence fence = new Sagas.Fence(lockKey(plan, key), owner, lease);
+        if (!locks.acquire(fence.lockKey(), owner, lease)) {
             return Result.HELD;
         }
         try {
-            Sagas.Saga saga = sagas.find(plan, key).orElseThrow(() -> new IllegalArgumentException("no saga " + lock));
+            Sagas.Saga saga =
+                    sagas.find(plan, key).orElseThrow(() -> new IllegalArgumentException("no saga " + fence.lockKey()));
             SagaPlan frozen = SagaPlan.parse(saga.planText());
             Map<String, Object> event = parse(saga.event());
             Map<String, Map<String, Object>> results = new LinkedHashMap<>();
@@ -252,7 +362,10 @@ public final class SagaRunner {
             for (int i = done.size() - 1; i >= 0; i--) {
                 SagaPlan.Step step = frozen.step(done.get(i).step());
                 if (step.compensation().isEmpty()) {
-                    sagas.stepStatus(plan, key, step.name(), Sagas.COMPENSATED, "no compensation declared");
+                    if (!sagas.stepStatus(
+                            plan, key, step.name(), Sagas.COMPENSATED, "no compensation declared", fence)) {
+                        return lost(fence, "while compensating").result();
+                    }
                     continue;
                 }
                 SagaPlan.Call call = step.compensation().get();
@@ -264,17 +377,22 @@ public final class SagaRunner {
                             idempotencyKey,
                             body.orElseThrow(() -> new IllegalStateException("compensation payload incomplete"))
                                     .getBytes(StandardCharsets.UTF_8)));
-                    sagas.stepStatus(plan, key, step.name(), Sagas.COMPENSATED, null);
+                    if (!sagas.stepStatus(plan, key, step.name(), Sagas.COMPENSATED, null, fence)) {
+                        return lost(fence, "while compensating").result();
+                    }
                 } catch (Exception e) {
                     Classification c = classifier.classify(e);
-                    return fail(saga, step.name(), idempotencyKey, c, 1, body.orElse(null));
+                    return fail(saga, fence, step.name(), idempotencyKey, c, 1, body.orElse(null), true)
+                            .result();
                 }
             }
-            sagas.end(plan, key, Sagas.COMPENSATED, null);
+            if (!sagas.end(plan, key, Sagas.COMPENSATED, null, fence)) {
+                return lost(fence, "while compensating").result();
+            }
             LOG.warn("saga {}/{}: COMPENSATED ({} steps undone in reverse order)", plan, key, done.size());
             return Result.COMPENSATED;
         } finally {
-            locks.release(lock, owner);
+            locks.release(fence.lockKey(), owner);
         }
     }
 
@@ -305,7 +423,7 @@ public final class SagaRunner {
         for (String field : step.keep()) {
             JsonNode v = answer.get(field);
             if (v == null || v.isNull()) {
-                throw new io.caravan.errors.CategorizedException(
+                throw new CategorizedException(
                         ErrorCategory.PERMANENT,
                         response.status(),
                         "answer of step " + step.name() + " lacks " + field);

@@ -9,29 +9,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sagas IN_PROGRESS with no change for longer than the threshold (15 minutes by default): a WARN naming each, and the
- * {@code caravan_saga_stuck} / {@code caravan_saga_in_progress_seconds} gauges for alert rules.
+ * A saga row's sagas IN_PROGRESS with no change for longer than the threshold (15 minutes by default): a WARN naming
+ * each, and the row's {@code caravan_saga_stuck} / {@code caravan_saga_in_progress_seconds} gauges for alert rules
+ * (another row's sagas never count in them).
  */
 public final class StuckSagas {
     public static final Duration DEFAULT_THRESHOLD = Duration.ofMinutes(15);
     private static final Logger LOG = LoggerFactory.getLogger(StuckSagas.class);
 
+    private final String routeId;
     private final Sagas sagas;
     private final SagaMetrics metrics;
     private final Clock clock;
     private final Duration threshold;
 
-    public StuckSagas(Sagas sagas, SagaMetrics metrics, Clock clock, Duration threshold) {
+    public StuckSagas(String routeId, Sagas sagas, SagaMetrics metrics, Clock clock, Duration threshold) {
+        this.routeId = routeId;
         this.sagas = sagas;
         this.metrics = metrics;
         this.clock = clock;
         this.threshold = threshold;
     }
 
-    /** The stuck sagas now; updates the gauges and warns once per check for each. */
+    /** This row's stuck sagas now; updates the row's gauges and warns once per check for each. */
     public List<Sagas.Saga> check() {
         Instant now = clock.instant();
-        List<Sagas.Saga> inProgress = sagas.inProgressSince(now);
+        List<Sagas.Saga> inProgress = sagas.inProgressSince(routeId, now);
         List<Sagas.Saga> stuck = inProgress.stream()
                 .filter(s -> s.updatedAt().isBefore(now.minus(threshold)))
                 .toList();

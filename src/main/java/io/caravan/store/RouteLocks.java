@@ -63,14 +63,23 @@ public final class RouteLocks {
 
     /** Extends {@code owner}'s lease; false when the lock is no longer its own (it ran out and was taken over). */
     public boolean renew(String key, String owner, Duration lease) {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(RENEW)) {
-            Timestamps.set(ps, 1, Timestamps.now(clock).plus(lease));
+        try (Connection c = dataSource.getConnection()) {
+            return renew(c, key, owner, Timestamps.now(clock).plus(lease));
+        } catch (SQLException e) {
+            throw new StoreException("renewing route lock " + key + " failed", e);
+        }
+    }
+
+    /**
+     * The renewal inside a caller's transaction: it also locks the lock row until that transaction ends, so no other
+     * holder takes the lock over between this check and the caller's writes (a fence).
+     */
+    static boolean renew(Connection c, String key, String owner, Instant until) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(RENEW)) {
+            Timestamps.set(ps, 1, until);
             ps.setString(2, key);
             ps.setString(3, owner);
             return ps.executeUpdate() == 1;
-        } catch (SQLException e) {
-            throw new StoreException("renewing route lock " + key + " failed", e);
         }
     }
 

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -149,12 +150,13 @@ public final class Sagas {
                 Timestamps.now(clock));
     }
 
-    /** IN_PROGRESS sagas started before {@code before}: the stuck ones. */
-    public List<Saga> inProgressSince(Instant before) {
+    /** IN_PROGRESS sagas of {@code routeId} last changed before {@code before}, oldest first. */
+    public List<Saga> inProgressSince(String routeId, Instant before) {
         return query(
-                "SELECT " + SAGA_COLUMNS + " FROM saga s WHERE s.status = 'IN_PROGRESS' AND s.updated_at < ?"
-                        + " ORDER BY s.updated_at",
+                "SELECT " + SAGA_COLUMNS + " FROM saga s WHERE s.route_id = ? AND s.status = 'IN_PROGRESS'"
+                        + " AND s.updated_at < ? ORDER BY s.updated_at",
                 1000,
+                routeId,
                 before);
     }
 
@@ -188,84 +190,119 @@ public final class Sagas {
         }
     }
 
-    /** The saga runs: IN_PROGRESS, its start time kept from the first run. */
-    public void running(String plan, String key) {
+    /**
+     * The route lock a holder writes a running saga under. Every write below first renews it inside the write's own
+     * transaction, which also locks the lock row until the commit: a holder whose lease ran out and was taken over
+     * writes nothing (the write returns false), and no takeover can slip between the check and the write.
+     */
+    public record Fence(String lockKey, String owner, Duration lease) {}
+
+    /** The saga runs: IN_PROGRESS, its start time kept from the first run; false when the fence no longer holds. */
+    public boolean running(String plan, String key, Fence fence) {
         Instant now = Timestamps.now(clock);
-        update(
-                "UPDATE saga SET status = ?, started_at = COALESCE(started_at, ?), updated_at = ?, error = NULL"
-                        + " WHERE plan_name = ? AND business_key = ?",
-                IN_PROGRESS,
-                now,
-                now,
-                plan,
-                key);
+        return fenced(
+                fence,
+                "marking saga " + plan + "/" + key + " running",
+                c -> update(
+                        c,
+                        "UPDATE saga SET status = ?, started_at = COALESCE(started_at, ?), updated_at = ?, error = NULL"
+                                + " WHERE plan_name = ? AND business_key = ?",
+                        IN_PROGRESS,
+                        now,
+                        now,
+                        plan,
+                        key));
     }
 
     /** Records the intent before a step's call: CALLING, one more attempt, the request's hash. */
-    public void intent(String plan, String key, String step, String requestHash) {
+    public boolean intent(String plan, String key, String step, String requestHash, Fence fence) {
         Instant now = Timestamps.now(clock);
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                update(
-                        c,
-                        "UPDATE saga_step SET status = ?, attempts = attempts + 1, request_hash = ?,"
-                                + " started_at = COALESCE(started_at, ?), error = NULL"
-                                + " WHERE plan_name = ? AND business_key = ? AND step = ?",
-                        CALLING,
-                        requestHash,
-                        now,
-                        plan,
-                        key,
-                        step);
-                update(
-                        c,
-                        "UPDATE saga SET current_step = ?, updated_at = ? WHERE plan_name = ? AND business_key = ?",
-                        step,
-                        now,
-                        plan,
-                        key);
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new StoreException("recording intent of " + plan + "/" + key + "/" + step + " failed", e);
-        }
+        return fenced(fence, "recording intent of " + plan + "/" + key + "/" + step, c -> {
+            update(
+                    c,
+                    "UPDATE saga_step SET status = ?, attempts = attempts + 1, request_hash = ?,"
+                            + " started_at = COALESCE(started_at, ?), error = NULL"
+                            + " WHERE plan_name = ? AND business_key = ? AND step = ?",
+                    CALLING,
+                    requestHash,
+                    now,
+                    plan,
+                    key,
+                    step);
+            update(
+                    c,
+                    "UPDATE saga SET current_step = ?, updated_at = ? WHERE plan_name = ? AND business_key = ?",
+                    step,
+                    now,
+                    plan,
+                    key);
+        });
     }
 
     /** Records a step's result after its call. */
-    public void stepDone(String plan, String key, String step, String result) {
+    public boolean stepDone(String plan, String key, String step, String result, Fence fence) {
         Instant now = Timestamps.now(clock);
-        update(
-                "UPDATE saga_step SET status = ?, result = ?, error = NULL, finished_at = ?"
-                        + " WHERE plan_name = ? AND business_key = ? AND step = ?",
-                DONE,
-                result,
-                now,
-                plan,
-                key,
-                step);
+        return fenced(
+                fence,
+                "recording the result of " + plan + "/" + key + "/" + step,
+                c -> update(
+                        c,
+                        "UPDATE saga_step SET status = ?, result = ?, error = NULL, finished_at = ?"
+                                + " WHERE plan_name = ? AND business_key = ? AND step = ?",
+                        DONE,
+                        result,
+                        now,
+                        plan,
+                        key,
+                        step));
     }
 
-    public void stepStatus(String plan, String key, String step, String status, String error) {
+    /** A step's end other than DONE or FAILED (COMPENSATED); its result stays. */
+    public boolean stepStatus(String plan, String key, String step, String status, String error, Fence fence) {
         Instant now = Timestamps.now(clock);
-        update(
-                "UPDATE saga_step SET status = ?, error = ?, finished_at = ?"
-                        + " WHERE plan_name = ? AND business_key = ? AND step = ?",
-                status,
-                error,
-                now,
-                plan,
-                key,
-                step);
+        return fenced(
+                fence,
+                "recording step " + plan + "/" + key + "/" + step,
+                c -> update(
+                        c,
+                        "UPDATE saga_step SET status = ?, error = ?, finished_at = ?"
+                                + " WHERE plan_name = ? AND business_key = ? AND step = ?",
+                        status,
+                        error,
+                        now,
+                        plan,
+                        key,
+                        step));
+    }
+
+    /** The step FAILED with {@code error} and the saga FAILED at it, in one transaction. */
+    public boolean failed(String plan, String key, String step, String error, String sagaError, Fence fence) {
+        Instant now = Timestamps.now(clock);
+        return fenced(fence, "recording the failure of " + plan + "/" + key + "/" + step, c -> {
+            update(
+                    c,
+                    "UPDATE saga_step SET status = ?, error = ?, finished_at = ?"
+                            + " WHERE plan_name = ? AND business_key = ? AND step = ?",
+                    FAILED,
+                    error,
+                    now,
+                    plan,
+                    key,
+                    step);
+            end(c, plan, key, FAILED, sagaError, now);
+        });
     }
 
     /** Ends the saga in {@code status} (COMPLETED, FAILED, COMPENSATED, CANCELLED). */
-    public void end(String plan, String key, String status, String error) {
+    public boolean end(String plan, String key, String status, String error, Fence fence) {
         Instant now = Timestamps.now(clock);
+        return fenced(fence, "ending saga " + plan + "/" + key, c -> end(c, plan, key, status, error, now));
+    }
+
+    private static void end(Connection c, String plan, String key, String status, String error, Instant now)
+            throws SQLException {
         update(
+                c,
                 "UPDATE saga SET status = ?, error = ?, updated_at = ?, finished_at = ?"
                         + " WHERE plan_name = ? AND business_key = ?",
                 status,
@@ -274,6 +311,31 @@ public final class Sagas {
                 now,
                 plan,
                 key);
+    }
+
+    private interface Writes {
+        void write(Connection c) throws SQLException;
+    }
+
+    private boolean fenced(Fence fence, String what, Writes writes) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (!RouteLocks.renew(
+                        c, fence.lockKey(), fence.owner(), Timestamps.now(clock).plus(fence.lease()))) {
+                    c.rollback();
+                    return false;
+                }
+                writes.write(c);
+                c.commit();
+                return true;
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException(what + " failed", e);
+        }
     }
 
     /**

@@ -7,8 +7,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.caravan.errors.RetryPolicy;
 import io.caravan.outbound.Egress;
@@ -81,6 +83,10 @@ class SagaRunnerTest {
     record Fixture(Sagas sagas, RouteLocks locks, DeadLetters deadLetters, SagaStarter starter, SagaRunner runner) {}
 
     static Fixture fixture(DataSource ds, String owner, Clock clock) {
+        return fixture(ds, owner, clock, Duration.ofSeconds(30));
+    }
+
+    static Fixture fixture(DataSource ds, String owner, Clock clock, Duration lease) {
         Sagas sagas = new Sagas(ds, clock);
         RouteLocks locks = new RouteLocks(ds, clock);
         DeadLetters deadLetters = new DeadLetters(ds, clock);
@@ -88,7 +94,7 @@ class SagaRunnerTest {
                 "saga-test",
                 "http://localhost:" + SAP.getPort() + "/sap",
                 owner,
-                Duration.ofSeconds(30),
+                lease,
                 RETRY,
                 sagas,
                 locks,
@@ -251,6 +257,68 @@ class SagaRunnerTest {
         assertThat(postsPerKey()).hasSize(6).allSatisfy((k, n) -> assertThat(n).isEqualTo(1L));
     }
 
+    /**
+     * Guards against a holder whose lease ran out during a slow call saving that step's answer (and advancing the
+     * saga) after another holder took the saga over: the late answer would overwrite the one the later steps used.
+     */
+    @ParameterizedTest
+    @EnumSource(Databases.Backend.class)
+    void a_holder_whose_lease_ran_out_during_a_slow_call_saves_nothing_after_the_takeover(Databases.Backend backend)
+            throws Exception {
+        DataSource ds = db(backend);
+        Fixture slow = fixture(ds, "slow-holder", Clock.systemUTC(), Duration.ofSeconds(1));
+        Fixture next = fixture(ds, "next-holder", Clock.systemUTC());
+        SagaPlan plan = SagaPlan.parse(planText());
+        String project = "WF-" + UUID.randomUUID();
+        slow.starter().start(plan, event(project));
+        SAP.stubFor(post(urlPathEqualTo("/sap/wbs/l2"))
+                .atPriority(1)
+                .inScenario("slow answer")
+                .whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse()
+                        .withStatus(201)
+                        .withBody("{\"wbsId\":\"W-slow\"}")
+                        .withFixedDelay(3000))
+                .willSetStateTo("answered"));
+        SAP.stubFor(post(urlPathEqualTo("/sap/wbs/l2"))
+                .atPriority(1)
+                .inScenario("slow answer")
+                .whenScenarioStateIs("answered")
+                .willReturn(aResponse().withStatus(201).withBody("{\"wbsId\":\"W-fast\"}")));
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<SagaRunner.Result> first = pool.submit(() -> slow.runner().run(plan.name(), project));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> posts("/sap/wbs/l2").size() == 1);
+            // the slow holder's 1 s lease runs out while the target holds its call; the next holder takes over
+            SagaRunner.Result[] taken = new SagaRunner.Result[1];
+            await().atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> (taken[0] = next.runner().run(plan.name(), project)) != SagaRunner.Result.HELD);
+            assertThat(taken[0]).isEqualTo(SagaRunner.Result.COMPLETED);
+
+            assertThat(first.get()).isEqualTo(SagaRunner.Result.LOST_LOCK);
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(next.sagas().find(plan.name(), project).orElseThrow().status())
+                .isEqualTo(Sagas.COMPLETED);
+        assertThat(next.sagas().steps(plan.name(), project))
+                .filteredOn(s -> s.step().equals("wbs-l2"))
+                .singleElement()
+                .satisfies(s -> assertThat(s.result())
+                        .as("the answer the later steps used, not the late one")
+                        .contains("W-fast"));
+        assertThat(posts("/sap/wbs/l3").get(0).getBodyAsString()).contains("\"parentWbsId\":\"W-fast\"");
+        assertThat(postsPerKey()).hasSize(6);
+        assertThat(posts("/sap/wbs/l2"))
+                .hasSize(2)
+                .extracting(r -> r.getHeader("Idempotency-Key"))
+                .containsOnly("SAP:PROJECT_SETUP:" + project + ":wbs-l2");
+        assertThat(next.deadLetters().findByRoute("saga-test"))
+                .noneMatch(d -> d.idempotencyKey().startsWith("SAP:PROJECT_SETUP:" + project));
+    }
+
     /** Guards against an expired lease blocking a project forever. */
     @ParameterizedTest
     @EnumSource(Databases.Backend.class)
@@ -297,25 +365,38 @@ class SagaRunnerTest {
         assertThat(posts("/sap/finance-v2")).hasSize(1);
     }
 
-    /** Guards against a saga stuck IN_PROGRESS going unnoticed. */
+    /**
+     * Guards against a saga stuck IN_PROGRESS going unnoticed, and against one row's stuck saga counted in another
+     * saga row's gauge (each row's alert is its own).
+     */
     @ParameterizedTest
     @EnumSource(Databases.Backend.class)
-    void a_saga_in_progress_longer_than_fifteen_minutes_is_stuck(Databases.Backend backend) throws Exception {
+    void a_saga_in_progress_longer_than_fifteen_minutes_is_stuck_in_its_own_rows_gauge(Databases.Backend backend)
+            throws Exception {
         DataSource ds = db(backend);
         MutableClock clock = new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
         Sagas sagas = new Sagas(ds, clock);
+        RouteLocks locks = new RouteLocks(ds, clock);
         SagaPlan plan = SagaPlan.parse(planText());
-        new SagaStarter("saga-test", sagas).start(plan, event("WF-stuck"));
-        sagas.running(plan.name(), "WF-stuck");
-        SagaMetrics metrics = new SagaMetrics(new SimpleMeterRegistry(), "saga-test");
-        StuckSagas stuck = new StuckSagas(sagas, metrics, clock, Duration.ofMinutes(15));
+        String project = "WF-stuck-" + UUID.randomUUID();
+        String row = "saga-stuck-" + UUID.randomUUID();
+        new SagaStarter(row, sagas).start(plan, event(project));
+        Sagas.Fence fence = new Sagas.Fence(SagaRunner.lockKey(plan.name(), project), "hung", Duration.ofHours(1));
+        assertThat(locks.acquire(fence.lockKey(), fence.owner(), fence.lease())).isTrue();
+        assertThat(sagas.running(plan.name(), project, fence)).isTrue();
+        SagaMetrics metrics = new SagaMetrics(new SimpleMeterRegistry(), row);
+        StuckSagas stuck = new StuckSagas(row, sagas, metrics, clock, Duration.ofMinutes(15));
+        SagaMetrics otherMetrics = new SagaMetrics(new SimpleMeterRegistry(), "other-saga-row");
+        StuckSagas other = new StuckSagas("other-saga-row", sagas, otherMetrics, clock, Duration.ofMinutes(15));
 
         clock.advance(Duration.ofMinutes(14));
         assertThat(stuck.check()).isEmpty();
         assertThat(metrics.stuck()).isZero();
         clock.advance(Duration.ofMinutes(2));
-        assertThat(stuck.check()).extracting(Sagas.Saga::businessKey).containsExactly("WF-stuck");
+        assertThat(stuck.check()).extracting(Sagas.Saga::businessKey).containsExactly(project);
         assertThat(metrics.stuck()).isEqualTo(1);
+        assertThat(other.check()).as("another row's stuck saga").isEmpty();
+        assertThat(otherMetrics.stuck()).isZero();
     }
 
     static final class MutableClock extends Clock {

@@ -32,26 +32,34 @@ public final class CaravanProcesses implements AutoCloseable {
     }
 
     /**
-     * The environment of a production-mode process on PostgreSQL with a feed source {@code src}: store and source
-     * databases, no seed file, a short config refresh, a 10-minute lease that only an owner's stopped heartbeat (3 s)
-     * cuts short, the test route templates, no business HTTP and no JMX. Tests add their own settings to it.
+     * The environment of a production-mode process on the PostgreSQL store {@code storeDb}: no seed file, a short
+     * config refresh, no business HTTP and no JMX. Tests add their own settings to it.
      */
-    public static Map<String, String> feedEnvironment(String storeDb, String sourceDb) {
+    public static Map<String, String> productionEnvironment(String storeDb) {
         Map<String, String> env = new HashMap<>();
         env.put("CARAVAN_DATASOURCE_URL", Databases.postgresJdbcUrl(storeDb));
         env.put("CARAVAN_DATASOURCE_USER", "postgres");
         env.put("CARAVAN_DATASOURCE_PASSWORD", "");
-        env.put("CARAVAN_SOURCE_SRC_URL", Databases.postgresJdbcUrl(sourceDb));
-        env.put("CARAVAN_SOURCE_SRC_USER", "postgres");
         env.put("CARAVAN_MODE", "production");
         env.put("CARAVAN_CONFIG_SEED_FILE", "");
         env.put("CARAVAN_CONFIG_REFRESH", "300ms");
+        env.put("CAMEL_SERVER_ENABLED", "false");
+        env.put("CAMEL_MAIN_JMXENABLED", "false");
+        return env;
+    }
+
+    /**
+     * {@link #productionEnvironment} with a feed source {@code src} on {@code sourceDb}, a 10-minute lease that only an
+     * owner's stopped heartbeat (3 s) cuts short, and the test route templates.
+     */
+    public static Map<String, String> feedEnvironment(String storeDb, String sourceDb) {
+        Map<String, String> env = productionEnvironment(storeDb);
+        env.put("CARAVAN_SOURCE_SRC_URL", Databases.postgresJdbcUrl(sourceDb));
+        env.put("CARAVAN_SOURCE_SRC_USER", "postgres");
         env.put("CARAVAN_LEDGER_LEASE", "10m");
         env.put("CARAVAN_LEDGER_HEARTBEAT", "1s");
         env.put("CARAVAN_LEDGER_OWNER_TIMEOUT", "3s");
         env.put("CARAVAN_ROUTES_DIR", "src/test/resources/test-routes");
-        env.put("CAMEL_SERVER_ENABLED", "false");
-        env.put("CAMEL_MAIN_JMXENABLED", "false");
         return env;
     }
 
