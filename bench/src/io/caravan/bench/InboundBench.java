@@ -91,10 +91,7 @@ public final class InboundBench {
                 app.routeConfig()
                         .upsert(
                                 TemplateRow.inboundWebhook(
-                                                "bench-inbound",
-                                                "bench",
-                                                "file:" + secretFile.toAbsolutePath(),
-                                                TOPIC)
+                                                "bench-inbound", "bench", "file:" + secretFile.toAbsolutePath(), TOPIC)
                                         .row(),
                                 "bench");
                 app.reconciler().reconcile();
@@ -128,12 +125,24 @@ public final class InboundBench {
 
                 Map<String, Integer> inbox = countByKey(kafka.bootstrapServers(), TOPIC);
                 Check check = check(sender.accepted, inbox);
-                String report = report(started, loadAtStart, storeKind, store.durability(), requests, rounds, clients,
-                        bodyBytes, a, b, check);
+                String report = report(
+                        started,
+                        loadAtStart,
+                        storeKind,
+                        store.durability(),
+                        requests,
+                        rounds,
+                        clients,
+                        bodyBytes,
+                        a,
+                        b,
+                        check);
                 System.out.println(report);
                 Path dir = Path.of("bench", "results");
                 Files.createDirectories(dir);
-                String name = requests == DEFAULT_REQUESTS && rounds == DEFAULT_ROUNDS && clients == DEFAULT_CLIENTS
+                String name = requests == DEFAULT_REQUESTS
+                                && rounds == DEFAULT_ROUNDS
+                                && clients == DEFAULT_CLIENTS
                                 && bodyBytes == DEFAULT_BODY_BYTES
                         ? "inbound-" + LocalDate.now() + "-" + storeKind + ".md"
                         : "inbound-" + LocalDate.now() + "-" + storeKind + "-requests" + requests + "-rounds" + rounds
@@ -168,8 +177,15 @@ public final class InboundBench {
     }
 
     /** One round of one variant: N requests from the clients, each a signed POST of a fresh webhook-id. */
-    record Round(String variant, String label, int requests, double seconds, int accepted, Map<Integer, Integer> others,
-            long[] latenciesNanos, double cpuSeconds) {
+    record Round(
+            String variant,
+            String label,
+            int requests,
+            double seconds,
+            int accepted,
+            Map<Integer, Integer> others,
+            long[] latenciesNanos,
+            double cpuSeconds) {
         double perSecond() {
             return requests / seconds;
         }
@@ -400,7 +416,8 @@ public final class InboundBench {
                 tb.percentileMs(0.99),
                 tb.cpuSeconds()));
         double ratio = ta.perSecond() / tb.perSecond();
-        boolean valid = check.exactlyOnce() && a.stream().allMatch(r -> r.others().isEmpty());
+        boolean valid =
+                check.exactlyOnce() && a.stream().allMatch(r -> r.others().isEmpty());
         s.append(String.format(
                 Locale.ROOT,
                 "a/b = **%.2f** (target ≥ %.1f: %s)%s\n\n",
