@@ -36,16 +36,21 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Inbound webhooks: signed requests per second from one HTTP client with 16 concurrent senders (keep-alive) into
  * (a) caravan's inbound-webhook route (the whole application, one row: size, signature, timestamp and JSON checks,
  * the ledger claim, the sealed record written to the in-JVM Kafka inbox, 202 only after the broker's ack with
  * acks=all and an idempotent producer) and (b) a route on the same platform-http listener, at the same path shape,
- * that reads the same body and answers 202 without the inbox. Rounds alternate a, b, a, b, ... so both see the
- * same machine load. Afterwards every webhook-id answered 202 by (a) must be in the inbox topic exactly once.
+ * that reads the same body and answers 202 without the inbox. Rounds alternate so all see the same machine load. For information, (c): the same listener writing each body to Kafka with the same producer
+ * settings and answering 202 after the ack, nothing else, the floor any Kafka inbox pays. Rounds go a, b, c, a, b, c,
+ * ... Afterwards every webhook-id answered 202 by (a) must be in the inbox topic exactly once (and (c)'s in its own).
  * Usage: bench/run inbound [--requests N per round (default 20000)] [--rounds N per variant (default 3)]
  * [--clients N (default 16)] [--body-bytes N (default 1024)] [--store h2|postgresql (default h2)].
  */
@@ -57,6 +62,7 @@ public final class InboundBench {
     static final int DEFAULT_BODY_BYTES = 1024;
     static final int WARMUP_REQUESTS = 5_000;
     static final String TOPIC = "inbox-bench";
+    static final String FLOOR_TOPIC = "inbox-bench-floor";
 
     public static void main(String[] args) throws Exception {
         int requests = intOption(args, "--requests", DEFAULT_REQUESTS);
@@ -70,6 +76,7 @@ public final class InboundBench {
         try (InProcessKafka kafka = InProcessKafka.start();
                 BenchStore store = BenchStore.open(storeKind)) {
             kafka.createTopic(TOPIC, 3);
+            kafka.createTopic(FLOOR_TOPIC, 3);
             byte[] key = new byte[32];
             new SecureRandom().nextBytes(key);
             String secretText = "whsec_" + Base64.getEncoder().encodeToString(key);
@@ -103,9 +110,12 @@ public final class InboundBench {
                     Thread.sleep(50);
                 }
                 app.camel().addRoutes(new BareRoute());
+                KafkaProducer<String, String> floorProducer = floorProducer(kafka.bootstrapServers());
+                app.camel().addRoutes(new KafkaFloorRoute(floorProducer));
 
                 String caravanUrl = "http://127.0.0.1:" + port + "/webhooks/bench";
                 String bareUrl = "http://127.0.0.1:" + port + "/webhooks/bare";
+                String floorUrl = "http://127.0.0.1:" + port + "/webhooks/kafka-floor";
                 HttpClient http = HttpClient.newBuilder()
                         .version(HttpClient.Version.HTTP_1_1)
                         .connectTimeout(Duration.ofSeconds(5))
@@ -115,16 +125,22 @@ public final class InboundBench {
                 // warm-up: both variants, not reported
                 sender.round("caravan", caravanUrl, WARMUP_REQUESTS, "warm-a");
                 sender.round("bare", bareUrl, WARMUP_REQUESTS, "warm-b");
+                sender.round("kafka-floor", floorUrl, WARMUP_REQUESTS, "warm-c");
 
                 List<Round> a = new ArrayList<>();
                 List<Round> b = new ArrayList<>();
+                List<Round> c = new ArrayList<>();
                 for (int r = 1; r <= rounds; r++) {
                     a.add(sender.round("caravan", caravanUrl, requests, "a" + r));
                     b.add(sender.round("bare", bareUrl, requests, "b" + r));
+                    c.add(sender.round("kafka-floor", floorUrl, requests, "c" + r));
                 }
+                floorProducer.close();
 
                 Map<String, Integer> inbox = countByKey(kafka.bootstrapServers(), TOPIC);
+                Map<String, Integer> floorTopic = countByKey(kafka.bootstrapServers(), FLOOR_TOPIC);
                 Check check = check(sender.accepted, inbox);
+                Check floorCheck = check(sender.floorAccepted, floorTopic);
                 String report = report(
                         started,
                         loadAtStart,
@@ -136,7 +152,9 @@ public final class InboundBench {
                         bodyBytes,
                         a,
                         b,
-                        check);
+                        c,
+                        check,
+                        floorCheck);
                 System.out.println(report);
                 Path dir = Path.of("bench", "results");
                 Files.createDirectories(dir);
@@ -176,6 +194,48 @@ public final class InboundBench {
         }
     }
 
+    /**
+     * (c), the floor any Kafka inbox pays: the same listener and body as (b), and the body written to Kafka with the
+     * producer settings caravan's inbox uses (acks=all, idempotent, linger 0), answered 202 after the broker's ack; no
+     * checks, no ledger, no seal.
+     */
+    static final class KafkaFloorRoute extends RouteBuilder {
+        private final KafkaProducer<String, String> producer;
+
+        KafkaFloorRoute(KafkaProducer<String, String> producer) {
+            this.producer = producer;
+        }
+
+        @Override
+        public void configure() {
+            from("platform-http:/webhooks/kafka-floor?httpMethodRestrict=POST&muteException=true")
+                    .routeId("bench-kafka-floor")
+                    .process(exchange -> {
+                        var message = exchange.getMessage();
+                        String body = message.getBody(String.class);
+                        String id = message.getHeader(WebhookHeaders.ID, String.class);
+                        var metadata = producer.send(new ProducerRecord<>(FLOOR_TOPIC, id, body))
+                                .get();
+                        message.getHeaders().clear();
+                        message.setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
+                        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+                        message.setBody("{\"status\":\"queued\",\"webhookId\":\"" + id + "\",\"offset\":"
+                                + metadata.offset() + "}");
+                    });
+        }
+    }
+
+    static KafkaProducer<String, String> floorProducer(String brokers) {
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        config.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        return new KafkaProducer<>(config);
+    }
+
     /** One round of one variant: N requests from the clients, each a signed POST of a fresh webhook-id. */
     record Round(
             String variant,
@@ -206,6 +266,8 @@ public final class InboundBench {
         final String pad;
         /** webhook-ids answered 202 by caravan: each must be in the inbox exactly once. */
         final Set<String> accepted = ConcurrentHashMap.newKeySet();
+        /** webhook-ids answered 202 by the Kafka floor: each must be in its topic exactly once. */
+        final Set<String> floorAccepted = ConcurrentHashMap.newKeySet();
 
         Sender(HttpClient http, WebhookSigner signer, int clients, int bodyBytes) {
             this.http = http;
@@ -262,6 +324,8 @@ public final class InboundBench {
                                         ok.incrementAndGet();
                                         if (variant.equals("caravan")) {
                                             accepted.add(ids.get(i));
+                                        } else if (variant.equals("kafka-floor")) {
+                                            floorAccepted.add(ids.get(i));
                                         }
                                     } else {
                                         others.merge(status, 1, Integer::sum);
@@ -355,7 +419,9 @@ public final class InboundBench {
             int bodyBytes,
             List<Round> a,
             List<Round> b,
-            Check check) {
+            List<Round> c,
+            Check check,
+            Check floorCheck) {
         StringBuilder s = new StringBuilder();
         s.append("# Inbound benchmark ")
                 .append(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")))
@@ -363,7 +429,7 @@ public final class InboundBench {
         s.append(String.format(
                 Locale.ROOT,
                 "Commit %s · store %s (%s) · %d cores · 1-min load average at start %.2f · %,d requests per round, "
-                        + "%d rounds per variant alternating a, b · %d concurrent clients (one JDK HttpClient, HTTP/1.1, "
+                        + "%d rounds per variant alternating a, b, c · %d concurrent clients (one JDK HttpClient, HTTP/1.1, "
                         + "keep-alive) · body %,d bytes · warm-up %,d requests per variant.\n\n",
                 System.getProperty("bench.commit", "unknown"),
                 storeKind,
@@ -378,14 +444,16 @@ public final class InboundBench {
         s.append("| round | variant | requests | seconds | req/s | p50 ms | p99 ms | non-202 | bench JVM CPU s |\n");
         s.append("|---|---|---:|---:|---:|---:|---:|---|---:|\n");
         for (int r = 0; r < a.size(); r++) {
-            for (Round round : List.of(a.get(r), b.get(r))) {
+            for (Round round : List.of(a.get(r), b.get(r), c.get(r))) {
                 s.append(String.format(
                         Locale.ROOT,
                         "| %s | %s | %,d | %.2f | %,.0f | %.2f | %.2f | %s | %.1f |\n",
                         round.label(),
-                        round.variant().equals("caravan")
-                                ? "(a) caravan inbound → Kafka inbox"
-                                : "(b) same listener, 202 without inbox",
+                        switch (round.variant()) {
+                            case "caravan" -> "(a) caravan inbound → Kafka inbox";
+                            case "bare" -> "(b) same listener, 202 without inbox";
+                            default -> "(c) same listener, body → Kafka, 202 after ack";
+                        },
                         round.requests(),
                         round.seconds(),
                         round.perSecond(),
@@ -397,6 +465,7 @@ public final class InboundBench {
         }
         Round ta = total("caravan", a);
         Round tb = total("bare", b);
+        Round tc = total("kafka-floor", c);
         s.append(String.format(
                 Locale.ROOT,
                 "| all | (a) caravan | %,d | %.2f | %,.0f | %.2f | %.2f | | %.1f |\n",
@@ -415,6 +484,23 @@ public final class InboundBench {
                 tb.percentileMs(0.50),
                 tb.percentileMs(0.99),
                 tb.cpuSeconds()));
+        s.setLength(s.length() - 1);
+        s.append(String.format(
+                Locale.ROOT,
+                "| all | (c) Kafka floor | %,d | %.2f | %,.0f | %.2f | %.2f | | %.1f |\n\n",
+                tc.requests(),
+                tc.seconds(),
+                tc.perSecond(),
+                tc.percentileMs(0.50),
+                tc.percentileMs(0.99),
+                tc.cpuSeconds()));
+        s.append(String.format(
+                Locale.ROOT,
+                "Bench JVM CPU per request (client, server, broker and store all in it): (a) %.0f µs, (b) %.0f µs, "
+                        + "(c) %.0f µs.\n\n",
+                ta.cpuSeconds() / ta.requests() * 1e6,
+                tb.cpuSeconds() / tb.requests() * 1e6,
+                tc.cpuSeconds() / tc.requests() * 1e6));
         double ratio = ta.perSecond() / tb.perSecond();
         boolean valid =
                 check.exactlyOnce() && a.stream().allMatch(r -> r.others().isEmpty());
@@ -425,6 +511,16 @@ public final class InboundBench {
                 TARGET_RATIO,
                 !valid ? "no ratio: the run is not valid" : ratio >= TARGET_RATIO ? "met" : "not met",
                 valid ? "" : " — INVALID RUN"));
+        s.append(String.format(
+                Locale.ROOT,
+                "For information: c/b = %.2f (what writing each body to Kafka with the same acknowledgement costs on "
+                        + "its own, nothing else), a/c = %.2f (caravan against that floor). Kafka floor check: %,d "
+                        + "answered 202, %,d missing, %,d more than once.\n\n",
+                tc.perSecond() / tb.perSecond(),
+                ta.perSecond() / tc.perSecond(),
+                floorCheck.accepted(),
+                floorCheck.missing(),
+                floorCheck.duplicated()));
         s.append(String.format(
                 Locale.ROOT,
                 "Inbox check (a consumer reads the topic from the beginning after the last round): %,d webhook-ids "
