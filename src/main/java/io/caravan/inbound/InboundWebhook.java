@@ -13,6 +13,7 @@ import io.caravan.store.IdempotencyLedger;
 import io.caravan.webhook.WebhookHeaders;
 import io.caravan.webhook.WebhookRejection;
 import io.caravan.webhook.WebhookVerifier;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -83,6 +85,8 @@ public final class InboundWebhook {
     private final IdempotencyLedger ledger;
     private final int maxBodyBytes;
     private final MeterRegistry meters;
+    /** The request counter per status, looked up once: building a meter id per request costs more than counting. */
+    private final Map<Integer, Counter> answered = new ConcurrentHashMap<>();
     /** Claims of concurrent requests share one ledger transaction (a lone request still has its own). */
     private final GroupCommit<String, ClaimOutcome> claims;
     /** So do the completions of concurrent requests whose records the broker acknowledged. */
@@ -248,7 +252,7 @@ public final class InboundWebhook {
      * Claims a batch of keys in one transaction. A key twice in the batch (two requests with one webhook-id at the
      * same moment) is claimed for the first request only; the second finds it held, as it would a moment later.
      */
-    private List<ClaimOutcome> claimAll(List<String> keys) {
+    List<ClaimOutcome> claimAll(List<String> keys) {
         Map<String, ClaimOutcome> outcomes = ledger.claim(routeId, keys);
         Set<String> given = new HashSet<>();
         return keys.stream()
@@ -277,7 +281,8 @@ public final class InboundWebhook {
     }
 
     private void answer(Exchange exchange, Verdict verdict, int status, String body) {
-        meters.counter(METRIC, "route", routeId, "status", Integer.toString(status))
+        answered.computeIfAbsent(
+                        status, code -> meters.counter(METRIC, "route", routeId, "status", Integer.toString(code)))
                 .increment();
         exchange.setProperty(VERDICT, verdict.name());
         var message = exchange.getMessage();
