@@ -60,7 +60,7 @@ public final class InboundBench {
     static final int DEFAULT_ROUNDS = 3;
     static final int DEFAULT_CLIENTS = 16;
     static final int DEFAULT_BODY_BYTES = 1024;
-    static final int WARMUP_REQUESTS = 5_000;
+    static final int WARMUP_REQUESTS = 20_000;
     static final String TOPIC = "inbox-bench";
     static final String FLOOR_TOPIC = "inbox-bench-floor";
 
@@ -533,8 +533,9 @@ public final class InboundBench {
                 check.exactlyOnce() ? "every 202 is in the inbox exactly once" : "NOT EXACTLY ONCE"));
         s.append(String.format(
                 Locale.ROOT,
-                "Run took %d s.\n",
-                Duration.between(started, Instant.now()).toSeconds()));
+                "Run took %d s; 1-min load average at the end %.2f (above ~2, other processes competed for the cores).\n",
+                Duration.between(started, Instant.now()).toSeconds(),
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
         return s.toString();
     }
 
