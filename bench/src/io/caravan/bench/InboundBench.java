@@ -2,6 +2,7 @@ package io.caravan.bench;
 
 import io.caravan.local.InProcessKafka;
 import io.caravan.testing.CaravanApp;
+import io.caravan.testing.Inbox;
 import io.caravan.testing.TemplateRow;
 import io.caravan.webhook.WebhookHeaders;
 import io.caravan.webhook.WebhookSecret;
@@ -33,14 +34,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -382,28 +379,9 @@ public final class InboundBench {
 
     /** How many records each key has in the topic, read from the beginning of every partition to its end. */
     static Map<String, Integer> countByKey(String brokers, String topic) {
-        Properties config = new Properties();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, "inbound-bench-check");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
-        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         Map<String, Integer> counts = new HashMap<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition()))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))
-                    && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                    counts.merge(r.key(), 1, Integer::sum);
-                }
-            }
+        for (ConsumerRecord<String, String> r : Inbox.records(brokers, topic)) {
+            counts.merge(r.key(), 1, Integer::sum);
         }
         return counts;
     }
@@ -445,55 +423,16 @@ public final class InboundBench {
         s.append("|---|---|---:|---:|---:|---:|---:|---|---:|\n");
         for (int r = 0; r < a.size(); r++) {
             for (Round round : List.of(a.get(r), b.get(r), c.get(r))) {
-                s.append(String.format(
-                        Locale.ROOT,
-                        "| %s | %s | %,d | %.2f | %,.0f | %.2f | %.2f | %s | %.1f |\n",
-                        round.label(),
-                        switch (round.variant()) {
-                            case "caravan" -> "(a) caravan inbound → Kafka inbox";
-                            case "bare" -> "(b) same listener, 202 without inbox";
-                            default -> "(c) same listener, body → Kafka, 202 after ack";
-                        },
-                        round.requests(),
-                        round.seconds(),
-                        round.perSecond(),
-                        round.percentileMs(0.50),
-                        round.percentileMs(0.99),
-                        round.others().isEmpty() ? "0" : round.others().toString(),
-                        round.cpuSeconds()));
+                s.append(row(round.label(), round, round.others().isEmpty() ? "0" : round.others().toString()));
             }
         }
         Round ta = total("caravan", a);
         Round tb = total("bare", b);
         Round tc = total("kafka-floor", c);
-        s.append(String.format(
-                Locale.ROOT,
-                "| all | (a) caravan | %,d | %.2f | %,.0f | %.2f | %.2f | | %.1f |\n",
-                ta.requests(),
-                ta.seconds(),
-                ta.perSecond(),
-                ta.percentileMs(0.50),
-                ta.percentileMs(0.99),
-                ta.cpuSeconds()));
-        s.append(String.format(
-                Locale.ROOT,
-                "| all | (b) without inbox | %,d | %.2f | %,.0f | %.2f | %.2f | | %.1f |\n\n",
-                tb.requests(),
-                tb.seconds(),
-                tb.perSecond(),
-                tb.percentileMs(0.50),
-                tb.percentileMs(0.99),
-                tb.cpuSeconds()));
-        s.setLength(s.length() - 1);
-        s.append(String.format(
-                Locale.ROOT,
-                "| all | (c) Kafka floor | %,d | %.2f | %,.0f | %.2f | %.2f | | %.1f |\n\n",
-                tc.requests(),
-                tc.seconds(),
-                tc.perSecond(),
-                tc.percentileMs(0.50),
-                tc.percentileMs(0.99),
-                tc.cpuSeconds()));
+        for (Round total : List.of(ta, tb, tc)) {
+            s.append(row("all", total, ""));
+        }
+        s.append("\n");
         s.append(String.format(
                 Locale.ROOT,
                 "Bench JVM CPU per request (client, server, broker and store all in it): (a) %.0f µs, (b) %.0f µs, "
@@ -537,6 +476,26 @@ public final class InboundBench {
                 Duration.between(started, Instant.now()).toSeconds(),
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
         return s.toString();
+    }
+
+    /** One line of the table. */
+    static String row(String label, Round round, String others) {
+        return String.format(
+                Locale.ROOT,
+                "| %s | %s | %,d | %.2f | %,.0f | %.2f | %.2f | %s | %.1f |\n",
+                label,
+                switch (round.variant()) {
+                    case "caravan" -> "(a) caravan inbound → Kafka inbox";
+                    case "bare" -> "(b) same listener, 202 without inbox";
+                    default -> "(c) same listener, body → Kafka, 202 after ack";
+                },
+                round.requests(),
+                round.seconds(),
+                round.perSecond(),
+                round.percentileMs(0.50),
+                round.percentileMs(0.99),
+                others,
+                round.cpuSeconds());
     }
 
     static Round total(String variant, List<Round> rounds) {
