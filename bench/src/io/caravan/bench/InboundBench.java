@@ -423,7 +423,10 @@ public final class InboundBench {
         s.append("|---|---|---:|---:|---:|---:|---:|---|---:|\n");
         for (int r = 0; r < a.size(); r++) {
             for (Round round : List.of(a.get(r), b.get(r), c.get(r))) {
-                s.append(row(round.label(), round, round.others().isEmpty() ? "0" : round.others().toString()));
+                s.append(row(
+                        round.label(),
+                        round,
+                        round.others().isEmpty() ? "0" : round.others().toString()));
             }
         }
         Round ta = total("caravan", a);
