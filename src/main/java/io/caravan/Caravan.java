@@ -14,6 +14,7 @@ import io.caravan.errors.PayloadRedaction;
 import io.caravan.errors.RetryPolicies;
 import io.caravan.errors.RetryPolicy;
 import io.caravan.events.InboxSeal;
+import io.caravan.events.SharedKafkaProducers;
 import io.caravan.feed.FeedStores;
 import io.caravan.feed.WatermarkFeedFamily;
 import io.caravan.inbound.InboundWebhookFamily;
@@ -268,6 +269,8 @@ public final class Caravan extends MainListenerSupport {
                 property(Egress.ALLOWED_HOSTS, ""), property(Egress.PLAIN_HTTP_HOSTS, Egress.DEFAULT_PLAIN_HTTP_HOSTS));
         outbound = new OutboundHttp(egress, outboundSettings());
         camel.getRegistry().bind(OutboundHttp.BEAN, outbound);
+        // one Kafka producer client per distinct producer configuration, for the endpoints that name it
+        camel.getRegistry().bind(SharedKafkaProducers.BEAN, new SharedKafkaProducers());
 
         Path routesDir = Path.of(property("caravan.routes.dir", "routes"));
         SecretRoots secretRoots = SecretRoots.of(

@@ -8,18 +8,25 @@ import io.caravan.events.InboxRecord;
 import io.caravan.events.InboxSeal;
 import io.caravan.store.ClaimOutcome;
 import io.caravan.store.Completion;
+import io.caravan.store.GroupCommit;
 import io.caravan.store.IdempotencyLedger;
 import io.caravan.webhook.WebhookHeaders;
 import io.caravan.webhook.WebhookRejection;
 import io.caravan.webhook.WebhookVerifier;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -55,6 +62,8 @@ public final class InboundWebhook {
     private static final String RETRY_AFTER_SECONDS = "5";
     /** How long the body of a request may take to arrive once its headers are there. */
     static final Duration BODY_READ_TIMEOUT = Duration.ofSeconds(30);
+    /** The most claims or completions written in one ledger transaction. */
+    static final int MAX_BATCH = 64;
 
     /** What becomes of one request. */
     public enum Verdict {
@@ -76,6 +85,12 @@ public final class InboundWebhook {
     private final IdempotencyLedger ledger;
     private final int maxBodyBytes;
     private final MeterRegistry meters;
+    /** The request counter per status, looked up once: building a meter id per request costs more than counting. */
+    private final Map<Integer, Counter> answered = new ConcurrentHashMap<>();
+    /** Claims of concurrent requests share one ledger transaction (a lone request still has its own). */
+    private final GroupCommit<String, ClaimOutcome> claims;
+    /** So do the completions of concurrent requests whose records the broker acknowledged. */
+    private final GroupCommit<Completion, Void> completions;
 
     InboundWebhook(
             String routeId,
@@ -94,6 +109,11 @@ public final class InboundWebhook {
         this.ledger = ledger;
         this.maxBodyBytes = maxBodyBytes;
         this.meters = meters;
+        this.claims = new GroupCommit<>(MAX_BATCH, this::claimAll);
+        this.completions = new GroupCommit<>(MAX_BATCH, done -> {
+            ledger.complete(done);
+            return Collections.nCopies(done.size(), null);
+        });
     }
 
     /** Size, signature, timestamp and JSON checks, then the claim of source + webhook-id; sets {@link #VERDICT}. */
@@ -133,7 +153,7 @@ public final class InboundWebhook {
         String id = headers.id().strip();
         ClaimOutcome claim;
         try {
-            claim = ledger.claim(routeId, List.of(key(id))).get(key(id));
+            claim = claims.submit(key(id));
         } catch (RuntimeException e) {
             LOG.error("inbound {}: webhook-id {} not queued, answered 503: the ledger is unavailable", routeId, id, e);
             answer(
@@ -188,7 +208,7 @@ public final class InboundWebhook {
     public void queued(Exchange exchange) {
         String id = exchange.getProperty(WebhookHeaders.ID, String.class);
         try {
-            ledger.complete(List.of(Completion.done(key(id), "kafka:" + offset(exchange))));
+            completions.submit(Completion.done(key(id), "kafka:" + offset(exchange)));
         } catch (RuntimeException e) {
             // the event is in the inbox: still 202; a retry after the lease is queued again and the drain's key
             // keeps the target from receiving it twice
@@ -228,6 +248,18 @@ public final class InboundWebhook {
         exchange.getMessage().setHeader("Retry-After", RETRY_AFTER_SECONDS);
     }
 
+    /**
+     * Claims a batch of keys in one transaction. A key twice in the batch (two requests with one webhook-id at the
+     * same moment) is claimed for the first request only; the second finds it held, as it would a moment later.
+     */
+    List<ClaimOutcome> claimAll(List<String> keys) {
+        Map<String, ClaimOutcome> outcomes = ledger.claim(routeId, keys);
+        Set<String> given = new HashSet<>();
+        return keys.stream()
+                .map(k -> given.add(k) ? outcomes.get(k) : ClaimOutcome.HELD)
+                .toList();
+    }
+
     /** The ledger key of a webhook-id: the source and the id, so two sources may use the same ids. */
     String key(String webhookId) {
         return "inbound:" + source + ":" + webhookId;
@@ -249,7 +281,8 @@ public final class InboundWebhook {
     }
 
     private void answer(Exchange exchange, Verdict verdict, int status, String body) {
-        meters.counter(METRIC, "route", routeId, "status", Integer.toString(status))
+        answered.computeIfAbsent(
+                        status, code -> meters.counter(METRIC, "route", routeId, "status", Integer.toString(code)))
                 .increment();
         exchange.setProperty(VERDICT, verdict.name());
         var message = exchange.getMessage();

@@ -23,10 +23,16 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.camel.component.micrometer.MicrometerConstants;
@@ -396,6 +402,41 @@ class InboundWebhookTest {
         assertThat(replay.body()).contains("duplicate");
         assertThat(resigned.statusCode()).isEqualTo(200);
         assertThat(inbox(id)).hasSize(1);
+    }
+
+    /**
+     * Guards against two requests with one webhook-id at the same moment both being queued: claims of concurrent
+     * requests share a ledger transaction, and a webhook-id twice in one must be claimed once.
+     */
+    @Test
+    void concurrent_requests_with_one_webhook_id_queue_it_once() throws Exception {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            String id = newId();
+            String body = "{\"type\":\"burst\"}";
+            WebhookHeaders signed = WebhookSender.sign(CURRENT, id, Instant.now(), body);
+            ExecutorService senders = Executors.newFixedThreadPool(8);
+            List<Integer> statuses;
+            try {
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<Integer>> answers = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    answers.add(senders.submit(() -> {
+                        start.await();
+                        return WebhookSender.post(url, signed, body).statusCode();
+                    }));
+                }
+                start.countDown();
+                statuses = new ArrayList<>();
+                for (Future<Integer> answer : answers) {
+                    statuses.add(answer.get(30, TimeUnit.SECONDS));
+                }
+            } finally {
+                senders.shutdownNow();
+            }
+
+            assertThat(statuses).as(id).containsOnlyOnce(202).allMatch(s -> s == 202 || s == 200 || s == 409);
+            assertThat(inbox(id)).as(id).hasSize(1);
+        }
     }
 
     /** The request line and headers of a signed POST to the endpoint, with {@code extra} header lines. */

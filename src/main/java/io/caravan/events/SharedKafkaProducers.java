@@ -1,0 +1,176 @@
+package io.caravan.events;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.camel.component.kafka.DefaultKafkaClientFactory;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.metrics.KafkaMetric;
+
+/**
+ * One Kafka producer client per distinct producer configuration, shared by every camel-kafka endpoint that names this
+ * factory ({@code kafkaClientFactory=#caravanKafkaProducers}). camel-kafka creates a client (with its own network
+ * I/O thread, buffer and connections) for each producer it starts, that is one per route's {@code to}; routes that
+ * publish with the same settings to different topics can use one client, since a Kafka producer sends to any topic.
+ *
+ * <p>Each endpoint's producer gets a lease on the shared client: camel-kafka closes what the factory gave it when
+ * its route stops, which ends the lease; the client itself is closed when its last lease ends. A transactional
+ * configuration is never shared (a transaction belongs to one client and one route). Consumers are not shared.
+ */
+public final class SharedKafkaProducers extends DefaultKafkaClientFactory {
+    /** The registry name routes refer to. */
+    public static final String BEAN = "caravanKafkaProducers";
+
+    private final Map<Map<String, String>, Shared> clients = new HashMap<>();
+
+    @Override
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    public Producer getProducer(Properties props) {
+        if (props.containsKey(ProducerConfig.TRANSACTIONAL_ID_CONFIG)) {
+            return super.getProducer(props);
+        }
+        Map<String, String> key = new TreeMap<>();
+        props.forEach((k, v) -> key.put(String.valueOf(k), String.valueOf(v)));
+        synchronized (clients) {
+            Shared shared = clients.computeIfAbsent(key, k -> new Shared(k, super.getProducer(props)));
+            shared.leases++;
+            return new Lease(shared);
+        }
+    }
+
+    /** How many clients are open now (one per distinct configuration in use). */
+    public int clients() {
+        synchronized (clients) {
+            return clients.size();
+        }
+    }
+
+    private void release(Shared shared) {
+        synchronized (clients) {
+            if (--shared.leases > 0) {
+                return;
+            }
+            clients.remove(shared.key);
+        }
+        shared.client.close();
+    }
+
+    private static final class Shared {
+        final Map<String, String> key;
+        final Producer<Object, Object> client;
+        int leases;
+
+        Shared(Map<String, String> key, Producer<Object, Object> client) {
+            this.key = key;
+            this.client = client;
+        }
+    }
+
+    /** What one endpoint's producer holds: the shared client, which it may use but not close for the others. */
+    private final class Lease implements Producer<Object, Object> {
+        private final Shared shared;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        Lease(Shared shared) {
+            this.shared = shared;
+        }
+
+        @Override
+        public Future<RecordMetadata> send(ProducerRecord<Object, Object> record) {
+            return shared.client.send(record);
+        }
+
+        @Override
+        public Future<RecordMetadata> send(ProducerRecord<Object, Object> record, Callback callback) {
+            return shared.client.send(record, callback);
+        }
+
+        @Override
+        public void flush() {
+            shared.client.flush();
+        }
+
+        @Override
+        public List<PartitionInfo> partitionsFor(String topic) {
+            return shared.client.partitionsFor(topic);
+        }
+
+        @Override
+        public Map<MetricName, ? extends Metric> metrics() {
+            return shared.client.metrics();
+        }
+
+        @Override
+        public Uuid clientInstanceId(Duration timeout) {
+            return shared.client.clientInstanceId(timeout);
+        }
+
+        @Override
+        public void registerMetricForSubscription(KafkaMetric metric) {
+            shared.client.registerMetricForSubscription(metric);
+        }
+
+        @Override
+        public void unregisterMetricFromSubscription(KafkaMetric metric) {
+            shared.client.unregisterMetricFromSubscription(metric);
+        }
+
+        @Override
+        public void close() {
+            if (released.compareAndSet(false, true)) {
+                release(shared);
+            }
+        }
+
+        @Override
+        public void close(Duration timeout) {
+            close();
+        }
+
+        @Override
+        public void initTransactions() {
+            throw notTransactional();
+        }
+
+        @Override
+        public void beginTransaction() {
+            throw notTransactional();
+        }
+
+        @Override
+        public void sendOffsetsToTransaction(
+                Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata groupMetadata) {
+            throw notTransactional();
+        }
+
+        @Override
+        public void commitTransaction() {
+            throw notTransactional();
+        }
+
+        @Override
+        public void abortTransaction() {
+            throw notTransactional();
+        }
+
+        private UnsupportedOperationException notTransactional() {
+            return new UnsupportedOperationException("a shared producer client runs no transactions");
+        }
+    }
+}
