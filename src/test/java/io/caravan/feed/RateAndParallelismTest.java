@@ -108,4 +108,21 @@ class RateAndParallelismTest {
         assertThat(feeds.app().ledger().findByRoute("backlog")).hasSize(1500).allSatisfy(e -> assertThat(e.status())
                 .isEqualTo(LedgerStatus.DONE));
     }
+
+    /**
+     * Guards against a delivery pool that keeps its threads between executions: with hundreds of feed rows on one
+     * instance each idle feed held parallelDeliveries threads for nothing.
+     */
+    @Test
+    void a_feed_holds_no_delivery_threads_between_executions() {
+        TARGET.stubFor(post(urlEqualTo("/idle")).willReturn(aResponse().withStatus(200)));
+        FeedFixture feeds = APPS.on(Databases.Backend.H2);
+        feeds.startFeed(tenRowFeed("idle").param("parallelDeliveries", "3").schedule("every 60s"));
+
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> TARGET.verify(10, postRequestedFor(urlEqualTo("/idle"))));
+        await().atMost(Duration.ofSeconds(WatermarkFeedFamily.POOL_KEEP_ALIVE_SECONDS + 20))
+                .until(() -> Thread.getAllStackTraces().keySet().stream()
+                        .noneMatch(t -> t.getName().endsWith(" - caravan-feed-idle")));
+    }
 }
