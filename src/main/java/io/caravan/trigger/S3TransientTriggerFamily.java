@@ -109,7 +109,8 @@ public final class S3TransientTriggerFamily implements RouteFamily {
                     "concurrentConsumers",
                     ParamType.POSITIVE_INT,
                     "1",
-                    "Threads polling the queue and processing its messages at the same time."),
+                    "Receives of the queue in flight at once, each processing its messages; they run on the poll threads all "
+                            + "trigger rows share (caravan.trigger.poll-threads)."),
             optional(
                     "maxMessagesPerPoll",
                     ParamType.POSITIVE_INT,
@@ -124,8 +125,10 @@ public final class S3TransientTriggerFamily implements RouteFamily {
             optional(
                     "waitTime",
                     ParamType.DURATION,
-                    "20s",
-                    "SQS long polling: how long one receive waits for a message (0-20 s). A graceful stop waits for the running receive."),
+                    "1s",
+                    "SQS long polling: how long one receive waits for a message (0-20 s). A waiting receive holds one of the "
+                            + "shared poll threads, so a long wait makes the other rows' queues wait their turn longer. A "
+                            + "graceful stop waits for the running receive."),
             optional(
                     "maxArchiveBytes",
                     ParamType.POSITIVE_INT,
@@ -153,13 +156,23 @@ public final class S3TransientTriggerFamily implements RouteFamily {
                     "Re-drives of one orphaned trigger before the sweeper dead-letters it and moves it to the quarantine prefix."));
 
     static final String MAX_RECORDS_SETTING = "caravan.trigger.max-records-per-message";
+
+    /** The registry name of the scheduler on which every trigger row's SQS consumer polls and processes. */
+    public static final String POLL_THREADS_BEAN = "caravanTriggerPollers";
+
+    static final String POLL_THREADS_SETTING = "caravan.trigger.poll-threads";
+    static final int DEFAULT_POLL_THREADS = 16;
     static final int DEFAULT_MAX_RECORDS_PER_MESSAGE = 100;
+
+    /** Threads of the scheduler that extends the visibility of every trigger row's in-flight messages. */
+    static final int VISIBILITY_THREADS = 2;
 
     /** Threads of the scheduler the orphan sweeps of all trigger rows share. */
     static final int SWEEP_THREADS = 2;
 
     private final CamelContext camel;
     private ScheduledExecutorService sweeps;
+    private ScheduledExecutorService visibilityScheduler;
     private final IdempotencyLedger ledger;
     private final DeadLetters deadLetters;
     private final TriggerRedrives redrives;
@@ -181,6 +194,12 @@ public final class S3TransientTriggerFamily implements RouteFamily {
         this.clock = clock;
         camel.getRegistry().bind(TriggerFailures.BEAN_NAME, new TriggerFailures());
         camel.getRegistry().bind(TriggerOutcomes.BEAN_NAME, new TriggerOutcomes());
+        // threads start with the first trigger row's consumer; shut down with the Camel context
+        camel.getRegistry()
+                .bind(
+                        POLL_THREADS_BEAN,
+                        camel.getExecutorServiceManager()
+                                .newScheduledThreadPool(this, "caravan-trigger-poll", pollThreads()));
     }
 
     @Override
@@ -290,6 +309,13 @@ public final class S3TransientTriggerFamily implements RouteFamily {
                 redrives,
                 metrics,
                 clock);
+        VisibilityExtension visibility = new VisibilityExtension(
+                routeId,
+                clients.sqs(),
+                trigger::queueUrl,
+                spec.durationParam("visibilityTimeout"),
+                visibilityScheduler(),
+                clock);
         long sweepMillis = spec.durationParam("sweepInterval").toMillis();
         ScheduledFuture<?> sweeping =
                 sweeps().scheduleWithFixedDelay(sweeper::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
@@ -305,7 +331,14 @@ public final class S3TransientTriggerFamily implements RouteFamily {
         parameters.put("waitTimeSeconds", spec.durationParam("waitTime").toSeconds());
         parameters.put("targetEndpoint", target.endpointUri());
         Map<String, Object> beans = Map.of(
-                beanName(routeId), trigger, sqsClientName(routeId), clients.sqs(), sweeperName(routeId), sweeper);
+                beanName(routeId),
+                trigger,
+                sqsClientName(routeId),
+                clients.sqs(),
+                sweeperName(routeId),
+                sweeper,
+                visibilityName(routeId),
+                visibility);
         Replayer replayer =
                 new TriggerReplayer(trigger, bucket, spec.param("customer"), spec.param("quarantinePrefix"), region);
         return new RouteInstance() {
@@ -327,6 +360,7 @@ public final class S3TransientTriggerFamily implements RouteFamily {
             @Override
             public void close() {
                 sweeping.cancel(false);
+                visibility.close();
                 metrics.close();
                 clients.close();
             }
@@ -343,6 +377,18 @@ public final class S3TransientTriggerFamily implements RouteFamily {
                     .newScheduledThreadPool(this, "caravan-trigger-sweeps", SWEEP_THREADS);
         }
         return sweeps;
+    }
+
+    /**
+     * The scheduler every trigger row's {@link VisibilityExtension} shares ({@link #VISIBILITY_THREADS} threads, shut
+     * down with the Camel context) instead of the one thread aws2-sqs starts per consumer; created with the first row.
+     */
+    private synchronized ScheduledExecutorService visibilityScheduler() {
+        if (visibilityScheduler == null) {
+            visibilityScheduler = camel.getExecutorServiceManager()
+                    .newScheduledThreadPool(this, "caravan-trigger-visibility", VISIBILITY_THREADS);
+        }
+        return visibilityScheduler;
     }
 
     private static boolean isKafka(InstanceSpec spec) {
@@ -365,20 +411,28 @@ public final class S3TransientTriggerFamily implements RouteFamily {
 
     /** caravan.trigger.max-records-per-message: more records in one SQS message make it one dead letter. */
     private int maxRecordsPerMessage() {
-        String value = camel.getPropertiesComponent()
-                .resolveProperty(MAX_RECORDS_SETTING)
-                .filter(v -> !v.isBlank())
-                .orElse(String.valueOf(DEFAULT_MAX_RECORDS_PER_MESSAGE));
+        return positiveSetting(MAX_RECORDS_SETTING, DEFAULT_MAX_RECORDS_PER_MESSAGE);
+    }
+
+    /**
+     * caravan.trigger.poll-threads: the threads on which all trigger rows' receives (SQS long polls) and their
+     * processing run, instead of one thread per consumer.
+     */
+    private int pollThreads() {
+        return positiveSetting(POLL_THREADS_SETTING, DEFAULT_POLL_THREADS);
+    }
+
+    private int positiveSetting(String key, int defaultValue) {
+        String value = property(key, String.valueOf(defaultValue));
         try {
-            int max = Integer.parseInt(value.strip());
-            if (max >= 1) {
-                return max;
+            int n = Integer.parseInt(value.strip());
+            if (n >= 1) {
+                return n;
             }
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new IllegalStateException(
-                MAX_RECORDS_SETTING + " must be a whole number of at least 1, not '" + value + "'");
+        throw new IllegalStateException(key + " must be a whole number of at least 1, not '" + value + "'");
     }
 
     public static String beanName(String routeId) {
@@ -387,6 +441,11 @@ public final class S3TransientTriggerFamily implements RouteFamily {
 
     static String sqsClientName(String routeId) {
         return "caravan-trigger-sqs-" + routeId;
+    }
+
+    /** The route's first step: keeps the message hidden while it is processed. */
+    static String visibilityName(String routeId) {
+        return "caravan-trigger-visibility-" + routeId;
     }
 
     /** The instance's orphan sweeper, bound so an operator or a test can run a sweep now. */
