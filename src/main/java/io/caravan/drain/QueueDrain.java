@@ -24,14 +24,17 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -42,8 +45,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Java side of routes/queue-drain.yaml (T1/T2, seed 000's scheduled instant trigger): each method is one step.
- * One instance per route_config row, holding the row's Kafka consumer (own group, no auto commit, at most
- * max_returned_events records per poll), used only from the route's scheduled executions, one at a time.
+ * One instance per route_config row, with the row's Kafka consumer (own group, no auto commit, at most
+ * max_returned_events records per poll), used only from the route's scheduled executions, one at a time. A drain whose
+ * executions are far apart ({@code leaveBetweenExecutions}) has its consumer open only while an execution runs: it
+ * joins the group at the execution's first poll and leaves it when the execution finishes, so the idle drain holds no
+ * thread (a group member's heartbeat thread). It resumes at the group's committed offsets, which are always the first
+ * event without a recorded outcome (see {@link #recordOutcomes}). A frequent drain keeps its member, and its
+ * partitions, between executions: joining costs the broker's group.initial.rebalance.delay.ms each time.
  *
  * <p>Per cycle: poll, claim the events' keys in the ledger in one batch, deliver the claimed events (the route does
  * that), complete the ledger, then commit the offsets of the handled prefix of each partition. An event without a
@@ -68,7 +76,14 @@ public final class QueueDrain implements AutoCloseable {
 
     private final String routeId;
     private final OutboundUrl target;
-    private final Consumer<String, String> consumer;
+    private final String topic;
+    private final Supplier<Consumer<String, String>> inbox;
+    private final Duration joinWait;
+    private final boolean leaveBetweenExecutions;
+    /** Open from an execution's first poll to its finish; null between executions. */
+    private Consumer<String, String> consumer;
+    /** Set when the group gave the open consumer its partitions (possibly none). */
+    private boolean joined;
     private final DrainBudget budget;
     private final Duration pollTimeout;
     private final InboxSeal seal;
@@ -82,9 +97,11 @@ public final class QueueDrain implements AutoCloseable {
             String routeId,
             String topic,
             OutboundUrl target,
-            Consumer<String, String> consumer,
+            Supplier<Consumer<String, String>> inbox,
             DrainBudget budget,
             Duration pollTimeout,
+            Duration joinWait,
+            boolean leaveBetweenExecutions,
             InboxSeal seal,
             IdempotencyLedger ledger,
             DeadLetters deadLetters,
@@ -92,7 +109,10 @@ public final class QueueDrain implements AutoCloseable {
             DrainMetrics metrics) {
         this.routeId = routeId;
         this.target = target;
-        this.consumer = consumer;
+        this.topic = topic;
+        this.inbox = inbox;
+        this.joinWait = joinWait;
+        this.leaveBetweenExecutions = leaveBetweenExecutions;
         this.budget = budget;
         this.pollTimeout = pollTimeout;
         this.seal = seal;
@@ -101,7 +121,6 @@ public final class QueueDrain implements AutoCloseable {
         this.executionLog = executionLog;
         this.metrics = metrics;
         this.finish = new ExecutionFinish(executionLog, LOG, "drain", routeId, true);
-        consumer.subscribe(List.of(topic));
         int abandoned = executionLog.abandonRunning(
                 routeId,
                 "the process running it ended before it finished; "
@@ -128,7 +147,7 @@ public final class QueueDrain implements AutoCloseable {
         forgetOutcome(exchange);
         ConsumerRecords<String, String> records;
         try {
-            records = consumer.poll(pollTimeout);
+            records = poll();
         } catch (RuntimeException e) {
             execution.clearBatch();
             execution.fail(ExecutionStatus.INCOMPLETE, "polling the inbox failed: " + e);
@@ -186,6 +205,45 @@ public final class QueueDrain implements AutoCloseable {
                     execution.id(),
                     e);
             return List.of();
+        }
+    }
+
+    /**
+     * One poll of the open consumer. A consumer that has just joined polls until the group has given it its partitions
+     * (at most {@code joinWait}): its first polls come back empty while the group forms, which would end the execution.
+     */
+    private ConsumerRecords<String, String> poll() {
+        if (consumer == null) {
+            joined = false;
+            consumer = inbox.get();
+            consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    joined = true;
+                }
+            });
+        }
+        long deadline = System.nanoTime() + joinWait.toNanos();
+        ConsumerRecords<String, String> records = consumer.poll(pollTimeout);
+        while (records.isEmpty() && !joined && System.nanoTime() < deadline) {
+            records = consumer.poll(pollTimeout);
+        }
+        return records;
+    }
+
+    /** Leaves the group: the execution is over, and the next one joins again. */
+    private void closeConsumer() {
+        Consumer<String, String> open = consumer;
+        consumer = null;
+        if (open != null) {
+            try {
+                open.close(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                LOG.warn("drain {}: the inbox consumer did not close cleanly", routeId, e);
+            }
         }
     }
 
@@ -301,20 +359,19 @@ public final class QueueDrain implements AutoCloseable {
 
     /** Closes the execution_log row, records the metrics and logs one summary line. */
     public void finish(Exchange exchange) {
+        if (leaveBetweenExecutions) {
+            closeConsumer();
+        }
         DrainExecution e = execution(exchange);
         finish.finish(e);
         metrics.record(e);
     }
 
-    /** Leaves the consumer group; called after the route is removed, so no execution uses the consumer. */
+    /** Leaves the consumer group if an execution left it open; called after the route is removed. */
     @Override
     public void close() {
         metrics.close();
-        try {
-            consumer.close(Duration.ofSeconds(5));
-        } catch (RuntimeException e) {
-            LOG.warn("drain {}: the inbox consumer did not close cleanly", routeId, e);
-        }
+        closeConsumer();
     }
 
     /**

@@ -120,25 +120,21 @@ public final class QueueDrainFamily implements RouteFamily {
         Schedule schedule = spec.schedule().orElseThrow();
         InboxSeal seal =
                 inboxSeal.orElseThrow(() -> new IllegalStateException(InboxSeal.SETTING + " is not configured"));
-        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProperties(spec, schedule));
-        QueueDrain drain;
-        try {
-            drain = new QueueDrain(
-                    routeId,
-                    spec.param("inboxTopic"),
-                    OutboundUrl.parse(spec.param("target")),
-                    consumer,
-                    spec.budget().orElseThrow(),
-                    spec.durationParam("pollTimeout"),
-                    seal,
-                    ledger,
-                    deadLetters,
-                    executionLog,
-                    new DrainMetrics(meters, routeId));
-        } catch (RuntimeException e) {
-            consumer.close(Duration.ZERO);
-            throw e;
-        }
+        Properties consumer = consumerProperties(spec, schedule);
+        QueueDrain drain = new QueueDrain(
+                routeId,
+                spec.param("inboxTopic"),
+                OutboundUrl.parse(spec.param("target")),
+                () -> new KafkaConsumer<>(consumer),
+                spec.budget().orElseThrow(),
+                spec.durationParam("pollTimeout"),
+                JOIN_WAIT,
+                schedule.nextGap().compareTo(LEAVE_GROUP_GAP) >= 0,
+                seal,
+                ledger,
+                deadLetters,
+                executionLog,
+                new DrainMetrics(meters, routeId));
         Map<String, Object> parameters = Map.of(
                 "routeId", routeId,
                 "schedule", schedule.quartzQuery(),
@@ -155,6 +151,18 @@ public final class QueueDrainFamily implements RouteFamily {
                 spec.budget().orElseThrow().maxReturnedEvents(),
                 schedule);
     }
+
+    /**
+     * How long an execution's newly joined consumer waits for the group to give it partitions: the broker's
+     * group.initial.rebalance.delay.ms (3 s by default) plus a rebalance of the other replicas' members.
+     */
+    static final Duration JOIN_WAIT = Duration.ofSeconds(15);
+
+    /**
+     * Executions at least this far apart leave the consumer group between them (no heartbeat thread while idle); a
+     * join then costs at most a tenth of the gap with the broker's default 3 s initial rebalance delay.
+     */
+    static final Duration LEAVE_GROUP_GAP = Duration.ofSeconds(30);
 
     static String beanName(String routeId) {
         return "caravan-drain-" + routeId;

@@ -1,6 +1,8 @@
 package io.caravan.template;
 
+import java.text.ParseException;
 import java.time.Duration;
+import java.util.Date;
 import org.quartz.CronExpression;
 
 /** When a scheduled route fires: a fixed interval or a Quartz cron expression. */
@@ -8,6 +10,9 @@ public sealed interface Schedule permits Schedule.Every, Schedule.Cron {
 
     /** The query part of a camel-quartz endpoint URI for this schedule. */
     String quartzQuery();
+
+    /** The time between two fire times: the interval, or a cron's gap between its next two fire times after now. */
+    Duration nextGap();
 
     record Every(Duration interval) implements Schedule {
         public Every {
@@ -22,6 +27,11 @@ public sealed interface Schedule permits Schedule.Every, Schedule.Cron {
             return "trigger.repeatInterval=" + interval.toMillis()
                     + "&trigger.repeatCount=-1&trigger.misfireInstruction=1";
         }
+
+        @Override
+        public Duration nextGap() {
+            return interval;
+        }
     }
 
     record Cron(String expression) implements Schedule {
@@ -34,6 +44,20 @@ public sealed interface Schedule permits Schedule.Every, Schedule.Cron {
         @Override
         public String quartzQuery() {
             return "cron=" + expression.trim().replace(' ', '+');
+        }
+
+        @Override
+        public Duration nextGap() {
+            try {
+                CronExpression cron = new CronExpression(expression);
+                Date first = cron.getNextValidTimeAfter(new Date());
+                Date second = first == null ? null : cron.getNextValidTimeAfter(first);
+                return second == null
+                        ? Duration.ofDays(365)
+                        : Duration.ofMillis(second.getTime() - first.getTime());
+            } catch (ParseException e) {
+                throw new IllegalStateException("validated when the schedule was parsed", e);
+            }
         }
     }
 

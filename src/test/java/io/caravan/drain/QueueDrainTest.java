@@ -150,6 +150,35 @@ class QueueDrainTest {
                         == 7.0);
     }
 
+    /**
+     * Guards against an idle drain holding a Kafka group member (its heartbeat thread) between executions far apart,
+     * and against the next execution, which joins the group again, losing or repeating events.
+     */
+    @Test
+    void a_drain_far_apart_leaves_the_group_between_executions_and_resumes_where_it_committed() {
+        CaravanApp app = app(Databases.Backend.H2);
+        String id = "drain-leaves";
+        String topic = newTopic(2);
+        Inbox.write(EmbeddedKafka.bootstrapServers(), topic, "crm", events("l", 4));
+        stubOk("/" + id);
+        start(app, drainRow(id, topic).schedule("every 30s"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> posts("/" + id).size() >= 4);
+
+        await("no member of the drain's group between executions")
+                .atMost(Duration.ofSeconds(15))
+                .until(() -> Thread.getAllStackTraces().keySet().stream()
+                        .noneMatch(t -> t.getName().endsWith("| caravan-drain-" + id)));
+
+        Inbox.write(EmbeddedKafka.bootstrapServers(), topic, "crm", events("m", 3));
+        await().atMost(Duration.ofSeconds(60)).until(() -> posts("/" + id).size() >= 7);
+        assertThat(posts("/" + id))
+                .extracting(r -> r.getHeader("webhook-id"))
+                .hasSize(7)
+                .doesNotHaveDuplicates();
+        assertThat(executionsThatRead(app, id)).allSatisfy(e -> assertThat(e.status())
+                .isEqualTo(ExecutionStatus.COMPLETE));
+    }
+
     /** Guards against a re-read of the inbox (offsets reset, a new consumer group, an overlap) delivering again. */
     @Test
     void re_reading_the_whole_inbox_delivers_nothing_twice() {
