@@ -84,6 +84,7 @@ public final class QueueDrain implements AutoCloseable {
     private Consumer<String, String> consumer;
     /** Set when the group gave the open consumer its partitions (possibly none). */
     private boolean joined;
+
     private final DrainBudget budget;
     private final Duration pollTimeout;
     private final InboxSeal seal;

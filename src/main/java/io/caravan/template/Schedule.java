@@ -52,9 +52,7 @@ public sealed interface Schedule permits Schedule.Every, Schedule.Cron {
                 CronExpression cron = new CronExpression(expression);
                 Date first = cron.getNextValidTimeAfter(new Date());
                 Date second = first == null ? null : cron.getNextValidTimeAfter(first);
-                return second == null
-                        ? Duration.ofDays(365)
-                        : Duration.ofMillis(second.getTime() - first.getTime());
+                return second == null ? Duration.ofDays(365) : Duration.ofMillis(second.getTime() - first.getTime());
             } catch (ParseException e) {
                 throw new IllegalStateException("validated when the schedule was parsed", e);
             }

@@ -105,11 +105,12 @@ final class VisibilityExtension implements Processor, AutoCloseable {
 
     private void extend(List<ChangeMessageVisibilityBatchRequestEntry> batch) {
         try {
-            ChangeMessageVisibilityBatchResponse response =
-                    sqs.changeMessageVisibilityBatch(b -> b.queueUrl(queueUrl.get()).entries(batch));
+            ChangeMessageVisibilityBatchResponse response = sqs.changeMessageVisibilityBatch(
+                    b -> b.queueUrl(queueUrl.get()).entries(batch));
             Instant extendBy = extendBy();
-            response.successful().forEach(ok -> inFlight.computeIfPresent(
-                    ok.id(), (id, m) -> new InFlight(m.receiptHandle(), extendBy)));
+            response.successful()
+                    .forEach(ok ->
+                            inFlight.computeIfPresent(ok.id(), (id, m) -> new InFlight(m.receiptHandle(), extendBy)));
             for (BatchResultErrorEntry failed : response.failed()) {
                 // an invalid handle: the message was deleted (acknowledged) meanwhile
                 if (!"ReceiptHandleIsInvalid".equals(failed.code())) {
@@ -122,7 +123,11 @@ final class VisibilityExtension implements Processor, AutoCloseable {
             }
         } catch (RuntimeException e) {
             // tried again on the next run while the deadline allows; a message that reappears is handled once (ledger)
-            LOG.warn("trigger {}: extending the visibility of {} message(s) failed: {}", routeId, batch.size(), e.toString());
+            LOG.warn(
+                    "trigger {}: extending the visibility of {} message(s) failed: {}",
+                    routeId,
+                    batch.size(),
+                    e.toString());
         }
     }
 

@@ -175,8 +175,8 @@ class QueueDrainTest {
                 .extracting(r -> r.getHeader("webhook-id"))
                 .hasSize(7)
                 .doesNotHaveDuplicates();
-        assertThat(executionsThatRead(app, id)).allSatisfy(e -> assertThat(e.status())
-                .isEqualTo(ExecutionStatus.COMPLETE));
+        assertThat(executionsThatRead(app, id))
+                .allSatisfy(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.COMPLETE));
     }
 
     /** Guards against a re-read of the inbox (offsets reset, a new consumer group, an overlap) delivering again. */

@@ -76,7 +76,9 @@ class VisibilityExtensionTest {
         // three visibility timeouts: without the extension the message is back after the first
         long until = System.nanoTime() + VISIBILITY.multipliedBy(3).toNanos();
         while (System.nanoTime() < until) {
-            assertThat(receiveOne(queueUrl)).as("received again while in flight").isNull();
+            assertThat(receiveOne(queueUrl))
+                    .as("received again while in flight")
+                    .isNull();
         }
 
         complete(exchange);
