@@ -42,7 +42,8 @@ public final class TriggerPollLatencyBench {
                 .region(LocalAwsServers.REGION)
                 .endpointOverride(aws.sqsEndpoint())
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x")))
-                .httpClient(ApacheHttpClient.builder().maxConnections(queues + 20).build())
+                .httpClient(
+                        ApacheHttpClient.builder().maxConnections(queues + 20).build())
                 .build();
         List<String> urls = new ArrayList<>();
         for (int q = 0; q < queues; q++) {

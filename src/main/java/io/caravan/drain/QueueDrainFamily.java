@@ -4,6 +4,7 @@ import static io.caravan.template.TemplateParameter.optional;
 import static io.caravan.template.TemplateParameter.required;
 
 import io.caravan.events.InboxSeal;
+import io.caravan.execution.DeliveryPool;
 import io.caravan.execution.ExecutionOutcomes;
 import io.caravan.execution.ScheduledConsumer;
 import io.caravan.outbound.OutboundUrl;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ExecutorService;
 import org.apache.camel.CamelContext;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 
@@ -56,7 +58,14 @@ public final class QueueDrainFamily implements RouteFamily {
                     "pollTimeout",
                     ParamType.DURATION,
                     "1s",
-                    "How long one poll waits for events; an empty poll ends the execution."));
+                    "How long one poll waits for events; an empty poll ends the execution."),
+            optional(
+                    "parallelDeliveries",
+                    ParamType.POSITIVE_INT,
+                    "1",
+                    "Events of one poll delivered at the same time (1 = one after another). Each inbox event has its own "
+                            + "key (its webhook-id); the offsets are still committed only after the whole poll's outcomes "
+                            + "are recorded, up to the first event without one."));
 
     private final CamelContext camel;
     private final IdempotencyLedger ledger;
@@ -135,11 +144,16 @@ public final class QueueDrainFamily implements RouteFamily {
                 deadLetters,
                 executionLog,
                 new DrainMetrics(meters, routeId));
+        ExecutorService pool =
+                DeliveryPool.create(camel, this, "caravan-drain-" + routeId, spec.intParam("parallelDeliveries"));
         Map<String, Object> parameters = Map.of(
                 "routeId", routeId,
                 "schedule", schedule.quartzQuery(),
                 "throttle", spec.throttlePerSecond().orElse(1_000_000));
-        return RouteInstance.of(parameters, Map.of(beanName(routeId), drain), drain::close)
+        return RouteInstance.of(parameters, Map.of(beanName(routeId), drain, poolName(routeId), pool), () -> {
+                    drain.close();
+                    camel.getExecutorServiceManager().shutdown(pool);
+                })
                 .withReplayer(new DrainReplayer(drain, camel));
     }
 
@@ -163,6 +177,10 @@ public final class QueueDrainFamily implements RouteFamily {
      * join then costs at most a tenth of the gap with the broker's default 3 s initial rebalance delay.
      */
     static final Duration LEAVE_GROUP_GAP = Duration.ofSeconds(30);
+
+    static String poolName(String routeId) {
+        return "caravan-drain-pool-" + routeId;
+    }
 
     static String beanName(String routeId) {
         return "caravan-drain-" + routeId;

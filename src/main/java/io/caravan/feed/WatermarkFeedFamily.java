@@ -4,6 +4,7 @@ import static io.caravan.template.TemplateParameter.choice;
 import static io.caravan.template.TemplateParameter.optional;
 import static io.caravan.template.TemplateParameter.required;
 
+import io.caravan.execution.DeliveryPool;
 import io.caravan.execution.ExecutionOutcomes;
 import io.caravan.outbound.OutboundHttp;
 import io.caravan.outbound.OutboundUrl;
@@ -24,11 +25,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
-import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.support.CamelContextHelper;
 
 /** The watermark-feed family (T3): schedule → keyset pages → ledger → throttle → HTTP or Kafka sink → watermark. */
@@ -268,20 +267,7 @@ public final class WatermarkFeedFamily implements RouteFamily {
                 metrics,
                 clock);
         int threads = spec.intParam("parallelDeliveries");
-        // parallelDeliveries threads while an execution delivers, none between executions. The queue must be bounded
-        // and positive: Camel turns maxQueueSize <= 0 into a hand-off queue, which rejects (loses) split tasks once
-        // every thread is busy.
-        ExecutorService pool = camel.getExecutorServiceManager()
-                .newThreadPool(
-                        this,
-                        "caravan-feed-" + routeId,
-                        new ThreadPoolProfileBuilder("caravan-feed-" + routeId)
-                                .poolSize(threads)
-                                .maxPoolSize(threads)
-                                .keepAliveTime(POOL_KEEP_ALIVE_SECONDS, TimeUnit.SECONDS)
-                                .allowCoreThreadTimeOut(true)
-                                .maxQueueSize(POOL_QUEUE)
-                                .build());
+        ExecutorService pool = DeliveryPool.create(camel, this, "caravan-feed-" + routeId, threads);
         Map<String, Object> parameters = Map.of(
                 "routeId", routeId,
                 "schedule", spec.schedule().orElseThrow().quartzQuery(),
@@ -322,12 +308,6 @@ public final class WatermarkFeedFamily implements RouteFamily {
     static String beanName(String routeId) {
         return "caravan-feed-" + routeId;
     }
-
-    /** An idle delivery thread of a feed ends after this long, so a feed holds threads only while it delivers. */
-    static final long POOL_KEEP_ALIVE_SECONDS = 10;
-
-    /** Split tasks waiting for a delivery thread (Camel's default profile's queue, as the fixed pool had). */
-    static final int POOL_QUEUE = 1000;
 
     static String poolName(String routeId) {
         return "caravan-feed-pool-" + routeId;

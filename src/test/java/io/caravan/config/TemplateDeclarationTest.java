@@ -239,8 +239,15 @@ class TemplateDeclarationTest {
 
     @Test
     void queue_drain_family_supplies_every_yaml_parameter() throws Exception {
-        Map<String, String> params =
-                Map.of("inboxTopic", "crm-inbox", "target", "http://localhost/z", "pollTimeout", "1s");
+        Map<String, String> params = Map.of(
+                "inboxTopic",
+                "crm-inbox",
+                "target",
+                "http://localhost/z",
+                "pollTimeout",
+                "1s",
+                "parallelDeliveries",
+                "1");
         InstanceSpec spec = new InstanceSpec(
                 "d1",
                 "queue-drain",

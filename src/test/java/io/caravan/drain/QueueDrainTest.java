@@ -179,6 +179,42 @@ class QueueDrainTest {
                 .allSatisfy(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.COMPLETE));
     }
 
+    /**
+     * Guards against parallel deliveries losing or repeating events, or committing offsets before the whole poll's
+     * outcomes are recorded: every event once, deliveries overlapping, every execution complete.
+     */
+    @Test
+    void parallel_deliveries_overlap_and_every_event_is_delivered_once_and_committed() {
+        CaravanApp app = app(Databases.Backend.H2);
+        String id = "drain-parallel";
+        String topic = newTopic(2);
+        Inbox.write(EmbeddedKafka.bootstrapServers(), topic, "crm", events("p", 10));
+        TARGET.stubFor(post(urlPathEqualTo("/" + id))
+                .willReturn(aResponse().withStatus(200).withFixedDelay(400)));
+        start(app, drainRow(id, topic).param("parallelDeliveries", "5"));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> posts("/" + id).size() >= 10);
+        awaitOutcomes(app, id, 10);
+        List<LoggedRequest> posts = posts("/" + id);
+        assertThat(posts).extracting(r -> r.getHeader("webhook-id")).hasSize(10).doesNotHaveDuplicates();
+        // the second POST arrived while the first was still being answered (400 ms)
+        assertThat(Duration.between(
+                        posts.get(0).getLoggedDate().toInstant(),
+                        posts.get(1).getLoggedDate().toInstant()))
+                .isLessThan(Duration.ofMillis(400));
+        assertThat(executionsThatRead(app, id))
+                .allSatisfy(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.COMPLETE));
+
+        // committed: a new execution reads nothing of them again
+        int delivered = posts.size();
+        awaitExecutionsAfterTheBacklog(app, id);
+        assertThat(posts("/" + id)).hasSize(delivered);
+        assertThat(executionsThatRead(app, id).stream()
+                        .mapToInt(Execution::rowsRead)
+                        .sum())
+                .isEqualTo(10);
+    }
+
     /** Guards against a re-read of the inbox (offsets reset, a new consumer group, an overlap) delivering again. */
     @Test
     void re_reading_the_whole_inbox_delivers_nothing_twice() {

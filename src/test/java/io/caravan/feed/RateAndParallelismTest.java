@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import io.caravan.execution.DeliveryPool;
 import io.caravan.store.DrainProfile;
 import io.caravan.store.LedgerStatus;
 import io.caravan.testing.Databases;
@@ -121,7 +122,7 @@ class RateAndParallelismTest {
 
         await().atMost(Duration.ofSeconds(20))
                 .untilAsserted(() -> TARGET.verify(10, postRequestedFor(urlEqualTo("/idle"))));
-        await().atMost(Duration.ofSeconds(WatermarkFeedFamily.POOL_KEEP_ALIVE_SECONDS + 20))
+        await().atMost(Duration.ofSeconds(DeliveryPool.KEEP_ALIVE_SECONDS + 20))
                 .until(() -> Thread.getAllStackTraces().keySet().stream()
                         .noneMatch(t -> t.getName().endsWith(" - caravan-feed-idle")));
     }
