@@ -74,12 +74,12 @@ abstract sealed class BenchStore implements AutoCloseable {
 
         @Override
         String durability() {
-            return "H2 2.x file databases in " + dir + " (MVStore defaults, as caravan's local mode)";
+            return "H2 2.x file databases in " + dir + " (WRITE_DELAY=0 for caravan's stores, as in local mode)";
         }
 
         @Override
         Db fresh(String purpose) {
-            return file(purpose, "");
+            return file(purpose, ";WRITE_DELAY=0");
         }
 
         @Override
