@@ -15,6 +15,7 @@ import io.caravan.store.Stores;
 import io.caravan.testing.CaravanProcesses;
 import io.caravan.testing.Databases;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
@@ -84,8 +85,9 @@ public final class SagaBench {
         String store = option(args, "--store", "h2");
         boolean kill = !Arrays.asList(args).contains("--no-kill");
         int killAfter = intOption(args, "--kill-after", sagas / 2);
-        List<KillVariant> killVariants = Arrays.stream(option(args, "--kill-variants", String.join(",", KillVariant.ALL))
-                        .split(","))
+        List<KillVariant> killVariants = Arrays.stream(
+                        option(args, "--kill-variants", String.join(",", KillVariant.ALL))
+                                .split(","))
                 .map(KillVariant::of)
                 .toList();
         SagaPlan plan = SagaPlan.parse(Files.readString(Path.of(PLAN_FILE)));
@@ -98,7 +100,8 @@ public final class SagaBench {
             report.append(String.format(
                     "%nsagas=%d x %d steps, 10%% of calls answered 503, %d threads, store %s%n%n",
                     sagas, 6, threads, store));
-            report.append("| variant | completed | sagas/s | p50 ms | p99 ms | POSTs | (project, step) under 2+ keys |\n");
+            report.append(
+                    "| variant | completed | sagas/s | p50 ms | p99 ms | POSTs | (project, step) under 2+ keys |\n");
             report.append("|---|---:|---:|---:|---:|---:|---:|\n");
             report.append(caravan.row("caravan saga (" + store + ")")).append('\n');
             report.append(camel.row("Camel Saga EIP, InMemorySagaService")).append('\n');
@@ -115,7 +118,15 @@ public final class SagaBench {
             String table = killTable(sagas, killAfter, killed);
             System.out.print(table);
             report.append(table);
-            writeReport(report.toString(), sagas, threads, store, killAfter, loadAtStart, loadBeforeKill);
+            writeReport(
+                    report.toString(),
+                    sagas,
+                    threads,
+                    store,
+                    killAfter,
+                    option(args, "--kill-variants", ""),
+                    loadAtStart,
+                    loadBeforeKill);
         }
         System.exit(0); // the HTTP clients' threads would keep the JVM alive
     }
@@ -179,7 +190,7 @@ public final class SagaBench {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws IOException {
             outbound.close();
         }
     }
@@ -279,7 +290,8 @@ public final class SagaBench {
      * file with {@code h2Options} appended to its URL.
      */
     record KillVariant(String id, String label, String child, String store, String h2Options) {
-        static final List<String> ALL = List.of("caravan-postgresql", "caravan-h2", "caravan-h2-write-delay-0", "camel");
+        static final List<String> ALL =
+                List.of("caravan-postgresql", "caravan-h2", "caravan-h2-write-delay-0", "camel");
 
         static KillVariant of(String id) {
             return switch (id) {
@@ -324,8 +336,7 @@ public final class SagaBench {
      * {@code killAfter} sagas, starts it again with the sagas started before the kill taken off its input (as a
      * consumer that had committed their events), waits for it to end, and counts what each saga got.
      */
-    static KillResult killRun(KillVariant variant, int n, int threads, int killAfter, Target target)
-            throws Exception {
+    static KillResult killRun(KillVariant variant, int n, int threads, int killAfter, Target target) throws Exception {
         Path dir = Files.createTempDirectory("saga-kill-" + variant.id());
         String url = "";
         String user = "";
@@ -377,15 +388,15 @@ public final class SagaBench {
                 }
             }
             startedBeforeKill = started.size();
-            inFlightAtKill = (int) started.stream()
-                    .filter(i -> !target.completed("WF-" + i))
-                    .count();
+            inFlightAtKill = (int)
+                    started.stream().filter(i -> !target.completed("WF-" + i)).count();
             Files.write(skipFile, started.stream().map(String::valueOf).toList());
             command.addAll(List.of("--skip", skipFile.toString()));
             Process second = processes.start(command, Map.of(), "saga-kill-" + variant.id() + "-run-2.log");
             if (!second.waitFor(5, TimeUnit.MINUTES) || second.exitValue() != 0) {
-                throw new IllegalStateException(variant.id() + " child did not end cleanly after the restart; see target/"
-                        + "saga-kill-" + variant.id() + "-run-2.log");
+                throw new IllegalStateException(
+                        variant.id() + " child did not end cleanly after the restart; see target/" + "saga-kill-"
+                                + variant.id() + "-run-2.log");
             }
             recovery = System.nanoTime() - killedAt;
         }
@@ -410,8 +421,8 @@ public final class SagaBench {
                         Sagas.IN_PROGRESS)) {
                     byStatus.put(status, sagas.byStatus(status, 10 * n).size());
                 }
-                visiblyFailed = byStatus.get(Sagas.FAILED) + byStatus.get(Sagas.COMPENSATED)
-                        + byStatus.get(Sagas.CANCELLED);
+                visiblyFailed =
+                        byStatus.get(Sagas.FAILED) + byStatus.get(Sagas.COMPENSATED) + byStatus.get(Sagas.CANCELLED);
                 state = "store: "
                         + byStatus.entrySet().stream()
                                 .filter(e -> e.getValue() > 0)
@@ -474,7 +485,14 @@ public final class SagaBench {
     }
 
     static void writeReport(
-            String tables, int n, int threads, String store, int killAfter, double loadAtStart, double loadBeforeKill)
+            String tables,
+            int n,
+            int threads,
+            String store,
+            int killAfter,
+            String variants,
+            double loadAtStart,
+            double loadBeforeKill)
             throws Exception {
         String text = "# Saga benchmark with a kill "
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")) + "\n\n"
@@ -494,10 +512,10 @@ public final class SagaBench {
                 + tables;
         Path dir = Path.of("bench", "results");
         Files.createDirectories(dir);
-        String name = n == 1000 && threads == 8 && store.equals("h2") && killAfter == n / 2
+        String name = n == 1000 && threads == 8 && store.equals("h2") && killAfter == n / 2 && variants.isEmpty()
                 ? "saga-" + LocalDate.now() + "-kill.md"
                 : "saga-" + LocalDate.now() + "-" + n + "sagas-" + threads + "threads-" + store + "-kill" + killAfter
-                        + ".md";
+                        + (variants.isEmpty() ? "" : "-" + variants.replace(',', '+')) + ".md";
         Files.writeString(dir.resolve(name), text);
         System.out.println("written to bench/results/" + name);
     }
@@ -531,9 +549,11 @@ public final class SagaBench {
             AutoCloseable closing;
             CaravanCore core = null;
             if (variant.equals("caravan")) {
-                DataSource ds = Databases.pool(option(args, "--store-url", null), option(args, "--store-user", "sa"), "");
+                DataSource ds =
+                        Databases.pool(option(args, "--store-url", null), option(args, "--store-user", "sa"), "");
                 // a lease of seconds, as CARAVAN_SAGA_LEASE in the crash tests: a killed holder's sagas resume soon
-                core = CaravanCore.open(ds, base, "bench-" + ProcessHandle.current().pid(), Duration.ofSeconds(3));
+                core = CaravanCore.open(
+                        ds, base, "bench-" + ProcessHandle.current().pid(), Duration.ofSeconds(3));
                 CaravanCore c = core;
                 saga = i -> {
                     c.start(plan, i);
