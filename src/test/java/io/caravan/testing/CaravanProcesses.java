@@ -16,11 +16,20 @@ public final class CaravanProcesses implements AutoCloseable {
 
     /** Starts caravan with {@code env}; its output goes to target/{@code logName}. */
     public Process start(Map<String, String> env, String logName) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(
+        return start(List.of("io.caravan.CaravanMain"), env, logName);
+    }
+
+    /**
+     * Starts a JVM on this JVM's class path running {@code command} (JVM options, a main class and its arguments),
+     * with {@code env}; its output goes to target/{@code logName}. For benches that kill another main than caravan's.
+     */
+    public Process start(List<String> command, Map<String, String> env, String logName) throws Exception {
+        List<String> line = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp",
-                System.getProperty("java.class.path"),
-                "io.caravan.CaravanMain");
+                System.getProperty("java.class.path")));
+        line.addAll(command);
+        ProcessBuilder pb = new ProcessBuilder(line);
         pb.environment().put("CARAVAN_SECRETS_DIRS", TestSecrets.DIRS);
         pb.environment().putAll(env);
         pb.environment().put("CAMEL_MANAGEMENT_PORT", String.valueOf(CaravanApp.freePort()));
