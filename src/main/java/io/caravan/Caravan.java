@@ -302,7 +302,15 @@ public final class Caravan extends MainListenerSupport {
                 InboundWebhookFamily.TEMPLATE_ID,
                 new InboundWebhookFamily(ledger, inboxSeal, meters, clock, secretRoots),
                 QueueDrainFamily.TEMPLATE_ID,
-                new QueueDrainFamily(camel, ledger, deadLetters, executionLog, inboxSeal, meters),
+                new QueueDrainFamily(
+                        camel,
+                        ledger,
+                        deadLetters,
+                        executionLog,
+                        inboxSeal,
+                        meters,
+                        Durations.parse(
+                                property(QueueDrainFamily.LEAVE_GROUP_GAP, QueueDrainFamily.DEFAULT_LEAVE_GROUP_GAP))),
                 WebhookDeliveryFamily.TEMPLATE_ID,
                 new WebhookDeliveryFamily(meters, clock, outbound, secretRoots),
                 SagaFamily.TEMPLATE_ID,

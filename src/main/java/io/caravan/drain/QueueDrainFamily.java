@@ -73,6 +73,7 @@ public final class QueueDrainFamily implements RouteFamily {
     private final ExecutionLog executionLog;
     private final Optional<InboxSeal> inboxSeal;
     private final MeterRegistry meters;
+    private final Duration leaveGroupGap;
 
     /** {@code inboxSeal} is empty when caravan.inbox.secret is not configured: then no row of this family runs. */
     /** The registry name of the split's outcome aggregator that routes/queue-drain.yaml refers to. */
@@ -84,13 +85,15 @@ public final class QueueDrainFamily implements RouteFamily {
             DeadLetters deadLetters,
             ExecutionLog executionLog,
             Optional<InboxSeal> inboxSeal,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            Duration leaveGroupGap) {
         this.camel = camel;
         this.ledger = ledger;
         this.deadLetters = deadLetters;
         this.executionLog = executionLog;
         this.inboxSeal = inboxSeal;
         this.meters = meters;
+        this.leaveGroupGap = leaveGroupGap;
     }
 
     @Override
@@ -138,7 +141,7 @@ public final class QueueDrainFamily implements RouteFamily {
                 spec.budget().orElseThrow(),
                 spec.durationParam("pollTimeout"),
                 JOIN_WAIT,
-                schedule.nextGap().compareTo(LEAVE_GROUP_GAP) >= 0,
+                schedule.nextGap().compareTo(leaveGroupGap) >= 0,
                 seal,
                 ledger,
                 deadLetters,
@@ -173,10 +176,13 @@ public final class QueueDrainFamily implements RouteFamily {
     static final Duration JOIN_WAIT = Duration.ofSeconds(15);
 
     /**
-     * Executions at least this far apart leave the consumer group between them (no heartbeat thread while idle); a
-     * join then costs at most a tenth of the gap with the broker's default 3 s initial rebalance delay.
+     * The setting naming how far apart executions must be to leave the consumer group between them (no heartbeat
+     * thread while idle); at the default a join costs at most a tenth of the gap with the broker's default 3 s initial
+     * rebalance delay.
      */
-    static final Duration LEAVE_GROUP_GAP = Duration.ofSeconds(30);
+    public static final String LEAVE_GROUP_GAP = "caravan.drain.leave-group-gap";
+
+    public static final String DEFAULT_LEAVE_GROUP_GAP = "30s";
 
     static String poolName(String routeId) {
         return "caravan-drain-pool-" + routeId;

@@ -230,7 +230,8 @@ class TemplateDeclarationTest {
         var inboundProblems = new io.caravan.inbound.InboundWebhookFamily(
                         null, Optional.empty(), meters, Clock.systemUTC(), io.caravan.testing.TestSecrets.ROOTS)
                 .crossFieldProblems(inbound);
-        var drainProblems = new io.caravan.drain.QueueDrainFamily(null, null, null, null, Optional.empty(), meters)
+        var drainProblems = new io.caravan.drain.QueueDrainFamily(
+                        null, null, null, null, Optional.empty(), meters, java.time.Duration.ofSeconds(30))
                 .crossFieldProblems(drain);
 
         assertThat(inboundProblems).anySatisfy(p -> assertThat(p.toString()).contains("caravan.inbox.secret"));
@@ -269,7 +270,8 @@ class TemplateDeclarationTest {
                     new io.caravan.store.DeadLetters(store, Clock.systemUTC()),
                     new io.caravan.store.ExecutionLog(store, Clock.systemUTC()),
                     Optional.of(io.caravan.events.InboxSeal.parse(io.caravan.testing.CaravanApp.INBOX_SECRET)),
-                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                    java.time.Duration.ofSeconds(30));
             try (var instance = family.create(spec)) {
                 assertThat(instance.templateParameters().keySet())
                         .containsExactlyInAnyOrderElementsOf(declaredIn(Path.of("routes/queue-drain.yaml")));

@@ -69,6 +69,8 @@ class QueueDrainTest {
             s.put("camel.server.enabled", "true");
             s.put("camel.server.port", String.valueOf(port));
             s.put("camel.component.kafka.brokers", EmbeddedKafka.bootstrapServers());
+            // a drain every 5 s or less often leaves its group between executions (production default: 30 s)
+            s.put(QueueDrainFamily.LEAVE_GROUP_GAP, "5s");
             CaravanApp app = CaravanApp.start(s);
             app.profiles().upsert(new DrainProfile("TEST_5x2", Duration.ofSeconds(1), 5, 2, "test"));
             PORTS.put(b, port);
@@ -161,7 +163,7 @@ class QueueDrainTest {
         String topic = newTopic(2);
         Inbox.write(EmbeddedKafka.bootstrapServers(), topic, "crm", events("l", 4));
         stubOk("/" + id);
-        start(app, drainRow(id, topic).schedule("every 30s"));
+        start(app, drainRow(id, topic).schedule("every 5s"));
         await().atMost(Duration.ofSeconds(20)).until(() -> posts("/" + id).size() >= 4);
 
         await("no member of the drain's group between executions")
@@ -170,7 +172,7 @@ class QueueDrainTest {
                         .noneMatch(t -> t.getName().endsWith("| caravan-drain-" + id)));
 
         Inbox.write(EmbeddedKafka.bootstrapServers(), topic, "crm", events("m", 3));
-        await().atMost(Duration.ofSeconds(60)).until(() -> posts("/" + id).size() >= 7);
+        await().atMost(Duration.ofSeconds(30)).until(() -> posts("/" + id).size() >= 7);
         assertThat(posts("/" + id))
                 .extracting(r -> r.getHeader("webhook-id"))
                 .hasSize(7)
