@@ -161,7 +161,7 @@ public final class S3TransientTriggerFamily implements RouteFamily {
     public static final String POLL_THREADS_BEAN = "caravanTriggerPollers";
 
     static final String POLL_THREADS_SETTING = "caravan.trigger.poll-threads";
-    static final int DEFAULT_POLL_THREADS = 16;
+    static final int DEFAULT_POLL_THREADS = 32;
     static final int DEFAULT_MAX_RECORDS_PER_MESSAGE = 100;
 
     /** Threads of the scheduler that extends the visibility of every trigger row's in-flight messages. */
