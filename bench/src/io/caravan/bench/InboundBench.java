@@ -184,15 +184,15 @@ public final class InboundBench {
                 System.out.println(report);
                 Path dir = Path.of("bench", "results");
                 Files.createDirectories(dir);
+                String clientsName = String.join("+", modes).toLowerCase(Locale.ROOT);
                 String name = requests == DEFAULT_REQUESTS
                                 && rounds == DEFAULT_ROUNDS
                                 && clients == DEFAULT_CLIENTS
                                 && bodyBytes == DEFAULT_BODY_BYTES
-                                && modes.size() == 2
                                 && warmup == WARMUP_REQUESTS
-                        ? "inbound-" + LocalDate.now() + "-" + storeKind + ".md"
-                        : "inbound-" + LocalDate.now() + "-" + storeKind + "-requests" + requests + "-rounds" + rounds
-                                + "-clients" + clients + "-body" + bodyBytes + "-warmup" + warmup + "-client-" + String.join("+", modes)
+                        ? "inbound-" + LocalDate.now() + "-" + storeKind + "-" + clientsName + ".md"
+                        : "inbound-" + LocalDate.now() + "-" + storeKind + "-" + clientsName + "-requests" + requests
+                                + "-rounds" + rounds + "-clients" + clients + "-body" + bodyBytes + "-warmup" + warmup
                                 + ".md";
                 Files.writeString(dir.resolve(name), report);
                 System.out.println("written to bench/results/" + name);
