@@ -158,8 +158,8 @@ public final class InboundBench {
                 Set<String> accepted = new HashSet<>();
                 Set<String> floorAccepted = new HashSet<>();
                 for (Client sender : senders.values()) {
-                    accepted.addAll(sender.accepted());
-                    floorAccepted.addAll(sender.floorAccepted());
+                    accepted.addAll(sender.accepted);
+                    floorAccepted.addAll(sender.floorAccepted);
                     sender.close();
                 }
 
@@ -290,21 +290,20 @@ public final class InboundBench {
     }
 
     /** Sends the rounds of requests: in the bench JVM ({@link Sender}) or from a process of its own. */
-    interface Client extends AutoCloseable {
-        Round round(String variant, String url, int requests, String label) throws Exception;
-
+    abstract static class Client implements AutoCloseable {
         /** webhook-ids answered 202 by caravan: each must be in the inbox exactly once. */
-        Set<String> accepted();
-
+        final Set<String> accepted = ConcurrentHashMap.newKeySet();
         /** webhook-ids answered 202 by the Kafka floor: each must be in its topic exactly once. */
-        Set<String> floorAccepted();
+        final Set<String> floorAccepted = ConcurrentHashMap.newKeySet();
+
+        abstract Round round(String variant, String url, int requests, String label) throws Exception;
 
         @Override
-        default void close() throws Exception {}
+        public void close() throws Exception {}
     }
 
     /** The HTTP senders: one JDK HttpClient (HTTP/1.1, keep-alive), N threads each sending one request at a time. */
-    static final class Sender implements Client {
+    static final class Sender extends Client {
         final HttpClient http;
         final WebhookSigner signer;
         final int clients;
@@ -313,8 +312,6 @@ public final class InboundBench {
         final String idPrefix;
         /** Whether a round prints its line (the client process's stdout is its protocol). */
         final boolean print;
-        final Set<String> accepted = ConcurrentHashMap.newKeySet();
-        final Set<String> floorAccepted = ConcurrentHashMap.newKeySet();
 
         Sender(WebhookSigner signer, int clients, int bodyBytes, String idPrefix, boolean print) {
             this.idPrefix = idPrefix;
@@ -330,17 +327,7 @@ public final class InboundBench {
         }
 
         @Override
-        public Set<String> accepted() {
-            return accepted;
-        }
-
-        @Override
-        public Set<String> floorAccepted() {
-            return floorAccepted;
-        }
-
-        @Override
-        public Round round(String variant, String url, int requests, String label) throws Exception {
+        Round round(String variant, String url, int requests, String label) throws Exception {
             // signed before the clock starts: both variants get the same kind of requests, signing is not timed
             List<HttpRequest> prepared = new ArrayList<>(requests);
             List<String> ids = new ArrayList<>(requests);

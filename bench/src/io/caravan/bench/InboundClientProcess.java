@@ -30,12 +30,10 @@ import java.util.concurrent.TimeUnit;
  * writes each round's result (timing, latencies, the webhook-ids answered 202, its own CPU) to a file and answers
  * "done".
  */
-final class InboundClientProcess implements Client {
+final class InboundClientProcess extends Client {
     private final Process process;
     private final BufferedWriter commands;
     private final BufferedReader answers;
-    private final Set<String> accepted = new HashSet<>();
-    private final Set<String> floorAccepted = new HashSet<>();
 
     private InboundClientProcess(Process process) {
         this.process = process;
@@ -64,7 +62,7 @@ final class InboundClientProcess implements Client {
     }
 
     @Override
-    public Round round(String variant, String url, int requests, String label) throws Exception {
+    Round round(String variant, String url, int requests, String label) throws Exception {
         Path result = Files.createTempFile("bench-inbound-" + label, ".bin");
         double cpu0 = InboundBench.cpuSeconds();
         send(String.join(" ", "round", variant, url, String.valueOf(requests), label, result.toString()));
@@ -110,16 +108,6 @@ final class InboundClientProcess implements Client {
         } finally {
             Files.deleteIfExists(result);
         }
-    }
-
-    @Override
-    public Set<String> accepted() {
-        return accepted;
-    }
-
-    @Override
-    public Set<String> floorAccepted() {
-        return floorAccepted;
     }
 
     @Override
