@@ -78,12 +78,13 @@ public final class InboundBench {
         int bodyBytes = intOption(args, "--body-bytes", DEFAULT_BODY_BYTES);
         int warmup = intOption(args, "--warmup", WARMUP_REQUESTS);
         String storeKind = stringOption(args, "--store", "h2");
-        List<String> modes = switch (stringOption(args, "--client", "both")) {
-            case "in-jvm" -> List.of(IN_JVM);
-            case "process" -> List.of(PROCESS);
-            case "both" -> List.of(IN_JVM, PROCESS);
-            default -> throw new IllegalArgumentException("--client must be in-jvm, process or both");
-        };
+        List<String> modes =
+                switch (stringOption(args, "--client", "both")) {
+                    case "in-jvm" -> List.of(IN_JVM);
+                    case "process" -> List.of(PROCESS);
+                    case "both" -> List.of(IN_JVM, PROCESS);
+                    default -> throw new IllegalArgumentException("--client must be in-jvm, process or both");
+                };
         double loadAtStart = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         Instant started = Instant.now();
 
@@ -392,7 +393,16 @@ public final class InboundBench {
             double seconds = (System.nanoTime() - t0) / 1e9;
             double cpu = cpuSeconds() - cpu0;
             Round round = new Round(
-                    IN_JVM, variant, label, requests, seconds, ok.get(), Map.copyOf(others), latencies, cpu, Double.NaN);
+                    IN_JVM,
+                    variant,
+                    label,
+                    requests,
+                    seconds,
+                    ok.get(),
+                    Map.copyOf(others),
+                    latencies,
+                    cpu,
+                    Double.NaN);
             if (print && !label.startsWith("warm")) {
                 print(round);
             }
@@ -401,18 +411,18 @@ public final class InboundBench {
     }
 
     static void print(Round round) {
-                System.out.printf(
-                        Locale.ROOT,
-                        "%s %-7s %-11s %,d req in %.2f s = %,.0f req/s, p50 %.2f ms, p99 %.2f ms, non-202 %s%n",
-                        round.label(),
-                        round.mode(),
-                        round.variant(),
-                        round.requests(),
-                        round.seconds(),
-                        round.perSecond(),
-                        round.percentileMs(0.50),
-                        round.percentileMs(0.99),
-                        round.others());
+        System.out.printf(
+                Locale.ROOT,
+                "%s %-7s %-11s %,d req in %.2f s = %,.0f req/s, p50 %.2f ms, p99 %.2f ms, non-202 %s%n",
+                round.label(),
+                round.mode(),
+                round.variant(),
+                round.requests(),
+                round.seconds(),
+                round.perSecond(),
+                round.percentileMs(0.50),
+                round.percentileMs(0.99),
+                round.others());
     }
 
     record Check(int accepted, int missing, int duplicated, int inTopic) {
@@ -485,11 +495,15 @@ public final class InboundBench {
                 + "connections) in a JVM process of its own, as an outside client. Server JVM CPU = the bench JVM's "
                 + "(server, in-JVM Kafka broker, H2; with PostgreSQL the database's CPU is not in it; with the "
                 + "in-JVM client, the client's too).\n\n");
-        s.append("| round | client | variant | requests | seconds | req/s | p50 ms | p99 ms | non-202 | server JVM CPU s "
-                + "| client JVM CPU s |\n");
+        s.append(
+                "| round | client | variant | requests | seconds | req/s | p50 ms | p99 ms | non-202 | server JVM CPU s "
+                        + "| client JVM CPU s |\n");
         s.append("|---|---|---|---:|---:|---:|---:|---:|---|---:|---:|\n");
         for (Round round : rows) {
-            s.append(row(round.label(), round, round.others().isEmpty() ? "0" : round.others().toString()));
+            s.append(row(
+                    round.label(),
+                    round,
+                    round.others().isEmpty() ? "0" : round.others().toString()));
         }
         Map<String, Round[]> totals = new LinkedHashMap<>();
         for (String mode : modes) {
@@ -501,7 +515,8 @@ public final class InboundBench {
                         mode,
                         variant,
                         rows.stream()
-                                .filter(r -> r.mode().equals(mode) && r.variant().equals(variant))
+                                .filter(r ->
+                                        r.mode().equals(mode) && r.variant().equals(variant))
                                 .toList());
                 s.append(row("all", t[v], ""));
             }
@@ -509,7 +524,8 @@ public final class InboundBench {
         }
         s.append("\n");
         boolean valid = check.exactlyOnce()
-                && rows.stream().filter(r -> r.variant().equals("caravan")).allMatch(r -> r.others().isEmpty());
+                && rows.stream().filter(r -> r.variant().equals("caravan")).allMatch(r -> r.others()
+                        .isEmpty());
         s.append("| client | (a) req/s | (b) req/s | (c) req/s | a/b | a/c | c/b | p50/p99 ms (a) | p50/p99 ms (b) "
                 + "| server JVM CPU per request a / b / c | client CPU per request a / b / c |\n");
         s.append("|---|---:|---:|---:|---:|---:|---:|---|---|---|---|\n");

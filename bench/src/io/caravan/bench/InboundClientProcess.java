@@ -142,8 +142,8 @@ final class InboundClientProcess extends Client {
             Set<String> ids = new HashSet<>(variant.equals("caravan") ? sender.accepted : sender.floorAccepted);
             sender.accepted.clear();
             sender.floorAccepted.clear();
-            try (DataOutputStream out = new DataOutputStream(
-                    new java.io.BufferedOutputStream(Files.newOutputStream(Path.of(f[5]))))) {
+            try (DataOutputStream out =
+                    new DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(Path.of(f[5]))))) {
                 out.writeDouble(round.seconds());
                 out.writeInt(round.accepted());
                 out.writeDouble(round.cpuSeconds());

@@ -45,6 +45,7 @@ public enum Dialect {
                   SELECT status, owner, attempts, lease_until, updated_at FROM idempotency_ledger
                   WHERE idem_key = k.idem_key OFFSET 0) l
                 LEFT JOIN ledger_owner o ON o.owner = l.owner""";
+
         static final String INSERT_LEDGER_ENTRY_IF_ABSENT =
                 """
                 INSERT INTO idempotency_ledger (idem_key, route_id, status, attempts, owner, lease_until, created_at, updated_at)

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.caravan.testing.Databases;
 import io.caravan.testing.Databases.Backend;
 import java.sql.Connection;
-import com.zaxxer.hikari.HikariDataSource;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -211,7 +211,8 @@ class IdempotencyLedgerTest {
             Stores.migrate(migrating);
         }
         try (HikariDataSource one = Databases.pool(url, "postgres", "")) {
-            one.setMaximumPoolSize(1); // every claim on the same connection, whose prepared statements PostgreSQL caches
+            one.setMaximumPoolSize(
+                    1); // every claim on the same connection, whose prepared statements PostgreSQL caches
             IdempotencyLedger ledger = new IdempotencyLedger(one, "pod-1", LEASE, clock);
             try (Connection c = one.getConnection();
                     Statement s = c.createStatement()) {
@@ -245,8 +246,8 @@ class IdempotencyLedgerTest {
             s.execute("SELECT pg_stat_force_next_flush()");
             s.execute("SELECT pg_sleep(0.05)"); // the flush runs when the backend goes idle between statements
             s.execute("SELECT pg_stat_clear_snapshot()");
-            try (ResultSet rs = s.executeQuery(
-                    "SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'idempotency_ledger'")) {
+            try (ResultSet rs =
+                    s.executeQuery("SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'idempotency_ledger'")) {
                 rs.next();
                 return rs.getLong(1);
             }
