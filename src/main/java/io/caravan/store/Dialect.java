@@ -32,10 +32,11 @@ public enum Dialect {
 
     private static final class PostgresSql {
         /**
-         * One primary-key lookup per key (the OFFSET 0 keeps the planner from turning the lateral subquery into a
-         * join it may run as a sequential scan): {@code idem_key = ANY(?)} is planned as a sequential scan of the whole
-         * ledger while the table has no statistics (a new table, until autovacuum's first ANALYZE a minute or more
-         * later), so every claim read every row and a busy first minute slowed down with each row written.
+         * One primary-key lookup per key, an index scan whatever the table's statistics (OFFSET 0 keeps the planner
+         * from flattening the lateral subquery into a join it could run as a sequential scan). Not
+         * {@code idem_key = ANY(?)}: prepared on a connection while the ledger was empty, its cached generic plan was
+         * a sequential scan, kept until autovacuum's first ANALYZE of the table (a minute or more), so in a new
+         * database's first minute every claim read the whole ledger and got slower with each row written.
          */
         static final String SELECT_LEDGER_CLAIM_STATE =
                 """
