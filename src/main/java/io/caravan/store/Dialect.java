@@ -18,17 +18,35 @@ import javax.sql.DataSource;
  */
 public enum Dialect {
     H2(
+            H2Sql.SELECT_LEDGER_CLAIM_STATE,
             H2Sql.INSERT_LEDGER_ENTRY_IF_ABSENT,
             H2Sql.INSERT_WATERMARK_IF_ABSENT,
             Set.of("23505", "40001", "HYT00", "90131"),
             List.of()),
     POSTGRESQL(
+            PostgresSql.SELECT_LEDGER_CLAIM_STATE,
             PostgresSql.INSERT_LEDGER_ENTRY_IF_ABSENT,
             PostgresSql.INSERT_WATERMARK_IF_ABSENT,
             Set.of("23505", "40001", "40P01"),
             List.of(PostgresSql.AUDIT_ROUTE_CONFIG_FUNCTION, PostgresSql.AUDIT_ROUTE_CONFIG_TRIGGER));
 
     private static final class PostgresSql {
+        /**
+         * One primary-key lookup per key, an index scan whatever the table's statistics (OFFSET 0 keeps the planner
+         * from flattening the lateral subquery into a join it could run as a sequential scan). Not
+         * {@code idem_key = ANY(?)}: prepared on a connection while the ledger was empty, its cached generic plan was
+         * a sequential scan, kept until autovacuum's first ANALYZE of the table (a minute or more), so in a new
+         * database's first minute every claim read the whole ledger and got slower with each row written.
+         */
+        static final String SELECT_LEDGER_CLAIM_STATE =
+                """
+                SELECT k.idem_key, l.status, l.owner, l.attempts, l.lease_until, l.updated_at, o.heartbeat_at
+                FROM unnest(?::varchar[]) AS k(idem_key)
+                CROSS JOIN LATERAL (
+                  SELECT status, owner, attempts, lease_until, updated_at FROM idempotency_ledger
+                  WHERE idem_key = k.idem_key OFFSET 0) l
+                LEFT JOIN ledger_owner o ON o.owner = l.owner""";
+
         static final String INSERT_LEDGER_ENTRY_IF_ABSENT =
                 """
                 INSERT INTO idempotency_ledger (idem_key, route_id, status, attempts, owner, lease_until, created_at, updated_at)
@@ -81,6 +99,11 @@ public enum Dialect {
     }
 
     private static final class H2Sql {
+        static final String SELECT_LEDGER_CLAIM_STATE =
+                """
+                SELECT l.idem_key, l.status, l.owner, l.attempts, l.lease_until, l.updated_at, o.heartbeat_at
+                FROM idempotency_ledger l LEFT JOIN ledger_owner o ON o.owner = l.owner
+                WHERE l.idem_key = ANY(?)""";
         static final String INSERT_LEDGER_ENTRY_IF_ABSENT =
                 """
                 MERGE INTO idempotency_ledger t
@@ -97,16 +120,19 @@ public enum Dialect {
                   VALUES (s.route_id, ?, ?, ?)""";
     }
 
+    private final String selectLedgerClaimState;
     private final String insertLedgerEntryIfAbsent;
     private final String insertWatermarkIfAbsent;
     private final Set<String> concurrencyConflictStates;
     private final List<String> sessionUserAudit;
 
     Dialect(
+            String selectLedgerClaimState,
             String insertLedgerEntryIfAbsent,
             String insertWatermarkIfAbsent,
             Set<String> concurrencyConflictStates,
             List<String> sessionUserAudit) {
+        this.selectLedgerClaimState = selectLedgerClaimState;
         this.insertLedgerEntryIfAbsent = insertLedgerEntryIfAbsent;
         this.insertWatermarkIfAbsent = insertWatermarkIfAbsent;
         this.concurrencyConflictStates = concurrencyConflictStates;
@@ -146,6 +172,14 @@ public enum Dialect {
         }
         throw new IllegalArgumentException(
                 "unsupported database '" + databaseProductName + "': caravan's stores run on H2 or PostgreSQL");
+    }
+
+    /**
+     * The ledger claim's SELECT of the given keys (one array parameter) with their owners' heartbeats. Columns:
+     * idem_key, status, owner, attempts, lease_until, updated_at, heartbeat_at; one row per key that exists.
+     */
+    String selectLedgerClaimState() {
+        return selectLedgerClaimState;
     }
 
     /**

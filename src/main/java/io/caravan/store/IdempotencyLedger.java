@@ -56,11 +56,6 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
     public static final int MAX_KEY_LENGTH = 400;
     public static final int MAX_OWNER_LENGTH = 100;
 
-    static final String SELECT_CLAIM_STATE =
-            """
-            SELECT l.idem_key, l.status, l.owner, l.attempts, l.lease_until, l.updated_at, o.heartbeat_at
-            FROM idempotency_ledger l LEFT JOIN ledger_owner o ON o.owner = l.owner
-            WHERE l.idem_key = ANY(?)""";
     /**
      * Takes a key over only if it is still the claim we judged orphaned (same owner, attempt and claim time): of two
      * claims racing for it, the second finds the row changed and takes nothing.
@@ -210,7 +205,7 @@ public final class IdempotencyLedger extends ServiceSupport implements Idempoten
         Map<String, ClaimOutcome> outcomes = new HashMap<>();
         Map<String, Orphan> orphans = new HashMap<>();
 
-        try (PreparedStatement ps = c.prepareStatement(SELECT_CLAIM_STATE)) {
+        try (PreparedStatement ps = c.prepareStatement(dialect.selectLedgerClaimState())) {
             Array array = c.createArrayOf("VARCHAR", keys.toArray());
             ps.setArray(1, array);
             try (ResultSet rs = ps.executeQuery()) {

@@ -4,13 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
+import com.zaxxer.hikari.HikariDataSource;
+import io.caravan.testing.Databases;
 import io.caravan.testing.Databases.Backend;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -191,6 +197,61 @@ class IdempotencyLedgerTest {
         assertThat(ledger.claim(ROUTE, List.of())).isEmpty();
         ledger.complete(List.of());
         assertThat(counting.executions()).isZero();
+    }
+
+    /**
+     * Guards against the claim's SELECT reading the whole ledger on PostgreSQL until autovacuum first analyzes it:
+     * {@code idem_key = ANY(?)} prepared while the table was empty got a cached generic plan with a sequential scan,
+     * which the connection kept as the table grew, so every claim of a new database's first minute read every row.
+     */
+    @Test
+    void claims_on_a_connection_that_planned_them_on_an_empty_ledger_still_look_keys_up_by_index() throws Exception {
+        String url = Databases.postgresJdbcUrl(Databases.emptyPostgresDatabase());
+        try (HikariDataSource migrating = Databases.pool(url, "postgres", "")) {
+            Stores.migrate(migrating);
+        }
+        try (HikariDataSource one = Databases.pool(url, "postgres", "")) {
+            one.setMaximumPoolSize(
+                    1); // every claim on the same connection, whose prepared statements PostgreSQL caches
+            IdempotencyLedger ledger = new IdempotencyLedger(one, "pod-1", LEASE, clock);
+            try (Connection c = one.getConnection();
+                    Statement s = c.createStatement()) {
+                s.execute("ALTER TABLE idempotency_ledger SET (autovacuum_enabled = false)"); // no ANALYZE meanwhile
+            }
+            for (int i = 0; i < 20; i++) {
+                ledger.claim(ROUTE, keys(i * 4, i * 4 + 4)); // past the driver's and the server's prepare thresholds
+            }
+            try (Connection c = one.getConnection();
+                    Statement s = c.createStatement()) {
+                s.execute("INSERT INTO idempotency_ledger (idem_key, route_id, status, attempts, owner, created_at,"
+                        + " updated_at) SELECT 'old-' || i, 'feed-a', 'DONE', 1, 'pod-0', now(), now()"
+                        + " FROM generate_series(1, 20000) i");
+            }
+            long before = sequentialScansOfTheLedger(one);
+
+            for (int i = 0; i < 10; i++) {
+                assertThat(ledger.claim(ROUTE, List.of("old-" + (i + 1), "new-" + i)))
+                        .containsExactly(
+                                entry("old-" + (i + 1), ClaimOutcome.DONE), entry("new-" + i, ClaimOutcome.CLAIMED));
+            }
+
+            assertThat(sequentialScansOfTheLedger(one) - before).isZero();
+        }
+    }
+
+    /** The ledger's sequential scans so far, this backend's pending counts included. */
+    private static long sequentialScansOfTheLedger(DataSource dataSource) throws Exception {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("SELECT pg_stat_force_next_flush()");
+            s.execute("SELECT pg_sleep(0.05)"); // the flush runs when the backend goes idle between statements
+            s.execute("SELECT pg_stat_clear_snapshot()");
+            try (ResultSet rs =
+                    s.executeQuery("SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'idempotency_ledger'")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     @ParameterizedTest
