@@ -319,10 +319,14 @@ class WebhookDeliveryTest {
         Events.send(c.topic, "obj-3", Events.event("evt-next-" + c.n, Map.of("id", 3)));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> eventsIn(c.path).contains("evt-next-" + c.n));
-        // other keys' events are delivered alongside: the dead letters may be written just after evt-next arrived
+        // other keys' events are delivered alongside: the dead letters may be written just after evt-next arrived.
+        // Counted per event: when the store comes back between two lanes' writes, the window whose other lane could
+        // not record is read again, and its recorded event is posted (same webhook-id) and dead-lettered once more
         await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(
-                        () -> assertThat(app.deadLetters().count(c.routeId)).isEqualTo(batchSize.equals("1") ? 2 : 1));
+                .untilAsserted(() -> assertThat(app.deadLetters().findByRoute(c.routeId).stream()
+                                .map(io.caravan.store.DeadLetter::idempotencyKey)
+                                .distinct())
+                        .hasSize(batchSize.equals("1") ? 2 : 1));
         assertThat(eventsIn(c.path)).contains("evt-lost-" + c.n + "-1", "evt-lost-" + c.n + "-2");
     }
 
