@@ -27,7 +27,6 @@ import io.caravan.testing.TemplateRow;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,14 +83,8 @@ class DrainCrashRecoveryIT {
                                 .row(),
                         "test");
 
-        Map<String, String> env = new HashMap<>();
-        env.put("CARAVAN_DATASOURCE_URL", Databases.postgresJdbcUrl(storeDb));
-        env.put("CARAVAN_DATASOURCE_USER", "postgres");
-        env.put("CARAVAN_DATASOURCE_PASSWORD", "");
-        env.put("CARAVAN_MODE", "production");
+        Map<String, String> env = CaravanProcesses.productionEnvironment(storeDb);
         env.put("CARAVAN_INBOX_SECRET", CaravanApp.INBOX_SECRET);
-        env.put("CARAVAN_CONFIG_SEED_FILE", "");
-        env.put("CARAVAN_CONFIG_REFRESH", "300ms");
         // a lease far beyond the wait below: the killed process's events come back only by owner-timeout takeover
         env.put("CARAVAN_LEDGER_LEASE", "10m");
         env.put("CARAVAN_LEDGER_HEARTBEAT", "1s");
@@ -99,8 +92,6 @@ class DrainCrashRecoveryIT {
         env.put("CAMEL_COMPONENT_KAFKA_BROKERS", EmbeddedKafka.bootstrapServers());
         // the killed consumer keeps its partitions until its session ends; the broker's minimum is 6 s
         env.put("CAMEL_COMPONENT_KAFKA_SESSIONTIMEOUTMS", "6000");
-        env.put("CAMEL_SERVER_ENABLED", "false");
-        env.put("CAMEL_MAIN_JMXENABLED", "false");
 
         Process first = processes.start(env, "drain-crash-recovery-run-1.log");
         IdempotencyLedger ledger = new IdempotencyLedger(store, "test", Duration.ofSeconds(3), Clock.systemUTC());

@@ -18,7 +18,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,14 +59,8 @@ class InboundCrashRecoveryIT {
                                 .row(),
                         "test");
 
-        Map<String, String> env = new HashMap<>();
-        env.put("CARAVAN_DATASOURCE_URL", Databases.postgresJdbcUrl(storeDb));
-        env.put("CARAVAN_DATASOURCE_USER", "postgres");
-        env.put("CARAVAN_DATASOURCE_PASSWORD", "");
-        env.put("CARAVAN_MODE", "production");
+        Map<String, String> env = CaravanProcesses.productionEnvironment(storeDb);
         env.put("CARAVAN_INBOX_SECRET", CaravanApp.INBOX_SECRET);
-        env.put("CARAVAN_CONFIG_SEED_FILE", "");
-        env.put("CARAVAN_CONFIG_REFRESH", "300ms");
         // the killed process's claims come back by owner-timeout takeover, not by the lease
         env.put("CARAVAN_LEDGER_LEASE", "10m");
         env.put("CARAVAN_LEDGER_HEARTBEAT", "1s");
@@ -75,7 +68,6 @@ class InboundCrashRecoveryIT {
         env.put("CAMEL_COMPONENT_KAFKA_BROKERS", EmbeddedKafka.bootstrapServers());
         env.put("CAMEL_SERVER_ENABLED", "true");
         env.put("CAMEL_SERVER_HOST", "127.0.0.1");
-        env.put("CAMEL_MAIN_JMXENABLED", "false");
 
         // webhook-id -> the last answer its sender got (-1: no answer, the connection failed)
         Map<String, Integer> answers = new ConcurrentHashMap<>();

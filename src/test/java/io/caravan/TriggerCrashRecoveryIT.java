@@ -24,7 +24,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -106,19 +105,11 @@ class TriggerCrashRecoveryIT {
                             LocalAwsServers.REGION.id(), bucket, key, 2, "\"e\"", Instant.now())));
         }
 
-        Map<String, String> env = new HashMap<>();
-        env.put("CARAVAN_DATASOURCE_URL", Databases.postgresJdbcUrl(storeDb));
-        env.put("CARAVAN_DATASOURCE_USER", "postgres");
-        env.put("CARAVAN_DATASOURCE_PASSWORD", "");
-        env.put("CARAVAN_MODE", "production");
-        env.put("CARAVAN_CONFIG_SEED_FILE", "");
-        env.put("CARAVAN_CONFIG_REFRESH", "300ms");
+        Map<String, String> env = CaravanProcesses.productionEnvironment(storeDb);
         env.put("CARAVAN_LEDGER_LEASE", "3s");
         env.put("CARAVAN_AWS_REGION", LocalAwsServers.REGION.id());
         env.put("CARAVAN_AWS_S3_ENDPOINT_OVERRIDE", aws.s3Endpoint().toString());
         env.put("CARAVAN_AWS_SQS_ENDPOINT_OVERRIDE", aws.sqsEndpoint().toString());
-        env.put("CAMEL_SERVER_ENABLED", "false");
-        env.put("CAMEL_MAIN_JMXENABLED", "false");
 
         Process first = processes.start(env, "trigger-crash-run-1.log");
         await().atMost(Duration.ofSeconds(60))

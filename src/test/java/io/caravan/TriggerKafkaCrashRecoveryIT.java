@@ -119,13 +119,7 @@ class TriggerKafkaCrashRecoveryIT {
             }
         }
 
-        Map<String, String> env = new HashMap<>();
-        env.put("CARAVAN_DATASOURCE_URL", Databases.postgresJdbcUrl(storeDb));
-        env.put("CARAVAN_DATASOURCE_USER", "postgres");
-        env.put("CARAVAN_DATASOURCE_PASSWORD", "");
-        env.put("CARAVAN_MODE", "production");
-        env.put("CARAVAN_CONFIG_SEED_FILE", "");
-        env.put("CARAVAN_CONFIG_REFRESH", "300ms");
+        Map<String, String> env = CaravanProcesses.productionEnvironment(storeDb);
         env.put("CARAVAN_LEDGER_LEASE", "3s");
         // two store connections: claims wait behind held DONE writes, so publishing cannot run far ahead of them
         env.put("CARAVAN_DATASOURCE_POOL_SIZE", "2");
@@ -134,8 +128,6 @@ class TriggerKafkaCrashRecoveryIT {
         env.put("CARAVAN_AWS_REGION", LocalAwsServers.REGION.id());
         env.put("CARAVAN_AWS_S3_ENDPOINT_OVERRIDE", aws.s3Endpoint().toString());
         env.put("CARAVAN_AWS_SQS_ENDPOINT_OVERRIDE", aws.sqsEndpoint().toString());
-        env.put("CAMEL_SERVER_ENABLED", "false");
-        env.put("CAMEL_MAIN_JMXENABLED", "false");
 
         List<ConsumerRecord<String, String>> records = new ArrayList<>();
         int beforeCrash;

@@ -19,7 +19,6 @@ import io.caravan.testing.SubscriptionRow;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -78,16 +77,8 @@ class WebhookCrashRecoveryIT {
                                 .row(),
                         "test");
 
-        Map<String, String> env = new HashMap<>();
-        env.put("CARAVAN_DATASOURCE_URL", Databases.postgresJdbcUrl(storeDb));
-        env.put("CARAVAN_DATASOURCE_USER", "postgres");
-        env.put("CARAVAN_DATASOURCE_PASSWORD", "");
-        env.put("CARAVAN_MODE", "production");
-        env.put("CARAVAN_CONFIG_SEED_FILE", "");
-        env.put("CARAVAN_CONFIG_REFRESH", "300ms");
+        Map<String, String> env = CaravanProcesses.productionEnvironment(storeDb);
         env.put("CARAVAN_KAFKA_BROKERS", EmbeddedKafka.bootstrapServers());
-        env.put("CAMEL_SERVER_ENABLED", "false");
-        env.put("CAMEL_MAIN_JMXENABLED", "false");
 
         Process first = processes.start(env, "webhook-crash-run-1.log");
         await().atMost(Duration.ofSeconds(60)).until(() -> requests().size() >= KEYS);
