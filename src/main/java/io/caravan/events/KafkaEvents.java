@@ -17,7 +17,9 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * processing step): the event {event_id, event_type, route, timestamp, source_timestamp, data} of seed 002, a record
  * key that keeps one object's events in order within a partition, the event id also as the record header
  * {@code event_id}, and an idempotent producer that waits for all in-sync replicas, so the route's {@code to}
- * completes only once the broker acknowledged the record.
+ * completes only once the broker acknowledged the record. Every endpoint built here takes its producer client from
+ * {@link SharedKafkaProducers} (bound by caravan's entry point): the routes with the same producer settings share one
+ * client whatever their topics.
  */
 public final class KafkaEvents {
     /** The record header carrying the event id (the payload carries it too). */
@@ -30,11 +32,13 @@ public final class KafkaEvents {
     private KafkaEvents() {}
 
     /**
-     * The producer endpoint for {@code topic} (brokers: camel.component.kafka.brokers). recordMetadata is spelled
-     * out: the component documents it as on by default, but an endpoint built from a URI leaves it off.
+     * The producer endpoint for {@code topic} (brokers: camel.component.kafka.brokers), on a client shared through
+     * {@link SharedKafkaProducers#BEAN}. recordMetadata is spelled out: the component documents it as on by default,
+     * but an endpoint built from a URI leaves it off.
      */
     public static String producerUri(String topic) {
-        return "kafka:" + topic + "?enableIdempotence=true&requestRequiredAcks=all&recordMetadata=true";
+        return "kafka:" + topic + "?kafkaClientFactory=#" + SharedKafkaProducers.BEAN
+                + "&enableIdempotence=true&requestRequiredAcks=all&recordMetadata=true";
     }
 
     /**

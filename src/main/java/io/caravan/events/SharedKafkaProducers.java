@@ -25,7 +25,8 @@ import org.apache.kafka.common.metrics.KafkaMetric;
 
 /**
  * One Kafka producer client per distinct producer configuration, shared by every camel-kafka endpoint that names this
- * factory ({@code kafkaClientFactory=#caravanKafkaProducers}). camel-kafka creates a client (with its own network
+ * factory ({@code kafkaClientFactory=#caravanKafkaProducers}: every endpoint {@link KafkaEvents#producerUri} builds,
+ * for feeds and triggers, and the inbound template's). camel-kafka creates a client (with its own network
  * I/O thread, buffer and connections) for each producer it starts, that is one per route's {@code to}; routes that
  * publish with the same settings to different topics can use one client, since a Kafka producer sends to any topic.
  *

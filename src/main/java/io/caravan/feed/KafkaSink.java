@@ -9,7 +9,8 @@ import org.apache.camel.component.kafka.KafkaConstants;
 
 /**
  * The Kafka sink: each row becomes an event (seed 002, {@link KafkaEvents}) keyed by the row's id so one object's
- * events stay in order within a partition; idempotent producer, acks=all, the event id also as record header.
+ * events stay in order within a partition; idempotent producer, acks=all, the event id also as record header. The
+ * producer client is shared with the other Kafka-sink feeds ({@link io.caravan.events.SharedKafkaProducers}).
  */
 final class KafkaSink implements FeedSink {
     private final String routeId;

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.events.EventId;
+import io.caravan.events.SharedKafkaProducers;
 import io.caravan.store.DeadLetter;
 import io.caravan.store.DrainProfile;
 import io.caravan.store.LedgerStatus;
@@ -160,9 +161,71 @@ class FeedKafkaSinkTest {
         feeds.stopFeed(id);
     }
 
+    /**
+     * Guards against every Kafka-sink feed building a producer client (its I/O thread and buffer) of its own, and
+     * against one feed's stop closing the client another feed still publishes through.
+     */
+    @Test
+    void kafka_sink_feeds_on_different_topics_share_one_producer_client_which_closes_with_the_last_feed()
+            throws Exception {
+        FeedFixture feeds = APPS.on(Databases.Backend.H2);
+        feeds.app()
+                .camel()
+                .getComponent("kafka", KafkaComponent.class)
+                .getConfiguration()
+                .setBrokers(EmbeddedKafka.bootstrapServers());
+        SharedKafkaProducers producers = feeds.app()
+                .camel()
+                .getRegistry()
+                .lookupByNameAndType(SharedKafkaProducers.BEAN, SharedKafkaProducers.class);
+        feeds.app().profiles().upsert(new DrainProfile("TEST_5x4", Duration.ofSeconds(1), 5, 4, "test"));
+        FeedFixture.Source hours = feeds.newSource();
+        FeedFixture.Source expenses = feeds.newSource();
+        hours.table().insert(1, 3, T0);
+        expenses.table().insert(1, 2, T0);
+        EmbeddedKafka.createTopic("feed-shared-hours", 1);
+        EmbeddedKafka.createTopic("feed-shared-expenses", 1);
+        feeds.startFeed(FeedRow.jdbc("kafka-shared-hours", "TEST_5x4", hours.name(), "http://localhost/unused")
+                .param("sink", "kafka")
+                .param("targetTopic", "feed-shared-hours")
+                .param("eventType", "HOURS_CHANGED"));
+        feeds.startFeed(FeedRow.jdbc("kafka-shared-expenses", "TEST_5x4", expenses.name(), "http://localhost/unused")
+                .param("sink", "kafka")
+                .param("targetTopic", "feed-shared-expenses")
+                .param("eventType", "EXPENSES_CHANGED"));
+
+        assertThat(Events.read("feed-shared-hours", 3))
+                .hasSize(3)
+                .extracting(FeedKafkaSinkTest::route)
+                .containsOnly("kafka-shared-hours");
+        assertThat(Events.read("feed-shared-expenses", 2))
+                .hasSize(2)
+                .extracting(FeedKafkaSinkTest::route)
+                .containsOnly("kafka-shared-expenses");
+        assertThat(producers.clients()).as("one client for both feeds").isEqualTo(1);
+
+        feeds.stopFeed("kafka-shared-hours");
+        expenses.table().insert(3, 4, T0.plusSeconds(60));
+        assertThat(Events.read("feed-shared-expenses", 4))
+                .as("the other feed's client stays open")
+                .hasSize(4);
+        assertThat(producers.clients()).isEqualTo(1);
+
+        feeds.stopFeed("kafka-shared-expenses");
+        assertThat(producers.clients()).as("closed with its last feed").isZero();
+    }
+
     private static String eventId(ConsumerRecord<String, String> r) {
+        return field(r, "event_id");
+    }
+
+    private static String route(ConsumerRecord<String, String> r) {
+        return field(r, "route");
+    }
+
+    private static String field(ConsumerRecord<String, String> r, String name) {
         try {
-            return JSON.readTree(r.value()).get("event_id").asText();
+            return JSON.readTree(r.value()).get(name).asText();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

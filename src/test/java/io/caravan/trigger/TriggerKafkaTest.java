@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.events.EventId;
+import io.caravan.events.SharedKafkaProducers;
 import io.caravan.store.LedgerStatus;
 import io.caravan.testing.Databases;
 import io.caravan.testing.EmbeddedKafka;
@@ -135,6 +136,43 @@ class TriggerKafkaTest {
         assertThat(Events.readAll(topic)).singleElement().satisfies(r -> assertThat(r.key())
                 .isEqualTo(change));
         assertThat(processed(triggers, change, c)).hasSize(1);
+    }
+
+    /**
+     * Guards against every Kafka trigger row building a producer client (its I/O thread and buffer) of its own, and
+     * against one row's stop closing the client another row still publishes through.
+     */
+    @Test
+    void kafka_trigger_rows_on_different_topics_share_one_producer_client_which_closes_with_the_last_row() {
+        SharedKafkaProducers producers = triggers.app()
+                .camel()
+                .getRegistry()
+                .lookupByNameAndType(SharedKafkaProducers.BEAN, SharedKafkaProducers.class);
+        String topicA = newTopic();
+        String topicB = newTopic();
+        Customer a = triggers.customer(kafka(topicA));
+        Customer b = triggers.customer(kafka(topicB));
+        String first = triggers.newChangeId();
+        triggers.change(first, a, b);
+
+        assertThat(Events.read(topicA, 1)).singleElement().satisfies(r -> assertThat(header(r, "Caravan-Customer"))
+                .isEqualTo(a.code()));
+        assertThat(Events.read(topicB, 1)).singleElement().satisfies(r -> assertThat(header(r, "Caravan-Customer"))
+                .isEqualTo(b.code()));
+        assertThat(producers.clients()).as("one client for both rows").isEqualTo(1);
+
+        triggers.app().routeConfig().setEnabled(a.routeId(), false, "test");
+        await().atMost(WAIT).until(() -> !triggers.app().reconciler().running().contains(a.routeId()));
+        String second = triggers.newChangeId();
+        triggers.change(second, b);
+        assertThat(Events.read(topicB, 2))
+                .as("the other row's client stays open")
+                .extracting(ConsumerRecord::key)
+                .containsExactly(first, second);
+        assertThat(producers.clients()).isEqualTo(1);
+
+        triggers.stopRoutes();
+        assertThat(producers.clients()).as("closed with its last row").isZero();
     }
 
     @Test
