@@ -48,12 +48,7 @@ class FeedKafkaSinkTest {
     @EnumSource(Databases.Backend.class)
     void rows_become_keyed_events_and_a_replay_from_an_older_watermark_repeats_the_same_event_ids(
             Databases.Backend backend) throws Exception {
-        FeedFixture feeds = APPS.on(backend);
-        feeds.app()
-                .camel()
-                .getComponent("kafka", KafkaComponent.class)
-                .getConfiguration()
-                .setBrokers(EmbeddedKafka.bootstrapServers());
+        FeedFixture feeds = onBroker(backend);
         FeedFixture.Source source = feeds.newSource();
         source.table().insert(1, 8, T0);
         String id = "kafka-sink-" + backend.name().toLowerCase();
@@ -114,12 +109,7 @@ class FeedKafkaSinkTest {
     /** Guards against a replayed Kafka-sink dead letter published under another record key or event id. */
     @Test
     void a_replayed_dead_letter_is_published_again_with_its_record_key_and_event_id() throws Exception {
-        FeedFixture feeds = APPS.on(Databases.Backend.H2);
-        feeds.app()
-                .camel()
-                .getComponent("kafka", KafkaComponent.class)
-                .getConfiguration()
-                .setBrokers(EmbeddedKafka.bootstrapServers());
+        FeedFixture feeds = onBroker(Databases.Backend.H2);
         String id = "kafka-sink-replay";
         String topic = "feed-events-replay";
         EmbeddedKafka.createTopic(topic, 1);
@@ -168,12 +158,7 @@ class FeedKafkaSinkTest {
     @Test
     void kafka_sink_feeds_on_different_topics_share_one_producer_client_which_closes_with_the_last_feed()
             throws Exception {
-        FeedFixture feeds = APPS.on(Databases.Backend.H2);
-        feeds.app()
-                .camel()
-                .getComponent("kafka", KafkaComponent.class)
-                .getConfiguration()
-                .setBrokers(EmbeddedKafka.bootstrapServers());
+        FeedFixture feeds = onBroker(Databases.Backend.H2);
         SharedKafkaProducers producers = feeds.app()
                 .camel()
                 .getRegistry()
@@ -213,6 +198,17 @@ class FeedKafkaSinkTest {
 
         feeds.stopFeed("kafka-shared-expenses");
         assertThat(producers.clients()).as("closed with its last feed").isZero();
+    }
+
+    /** The class's app on {@code backend}, its kafka component pointed at the test broker. */
+    private static FeedFixture onBroker(Databases.Backend backend) {
+        FeedFixture feeds = APPS.on(backend);
+        feeds.app()
+                .camel()
+                .getComponent("kafka", KafkaComponent.class)
+                .getConfiguration()
+                .setBrokers(EmbeddedKafka.bootstrapServers());
+        return feeds;
     }
 
     private static String eventId(ConsumerRecord<String, String> r) {
