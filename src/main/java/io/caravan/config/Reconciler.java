@@ -339,10 +339,23 @@ public final class Reconciler implements AutoCloseable {
         return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
+    /**
+     * Stops reconciling and releases what each row's route holds (consumers, pools, meters). Called on shutdown after
+     * Camel stopped the routes, and before the stand-ins and stores the rows use are stopped: an inbox consumer leaves
+     * its group while the broker is still there.
+     */
     @Override
     public synchronized void close() {
         if (timer != null) {
             timer.shutdownNow();
         }
+        running.forEach((id, r) -> {
+            try {
+                r.instance.close();
+            } catch (RuntimeException e) {
+                LOG.warn("route {}: what it held could not be released cleanly on shutdown", id, e);
+            }
+        });
+        running.clear();
     }
 }

@@ -40,8 +40,11 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -179,6 +182,56 @@ class QueueDrainTest {
                 .doesNotHaveDuplicates();
         assertThat(executionsThatRead(app, id))
                 .allSatisfy(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.COMPLETE));
+    }
+
+    /**
+     * Guards against a stopped caravan leaving its drains' inbox consumers open: they would stay members of their
+     * groups (holding the partitions from a replacement pod until the session times out) and keep trying to reach the
+     * broker after it is gone.
+     */
+    @Test
+    void stopping_caravan_closes_the_inbox_consumer_of_a_drain_that_stays_in_its_group() {
+        Map<String, String> s =
+                CaravanApp.settings("jdbc:h2:mem:drain_stop_" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
+        s.put("camel.component.kafka.brokers", EmbeddedKafka.bootstrapServers());
+        CaravanApp own = CaravanApp.start(s);
+        String id = "drain-stops";
+        String topic = newTopic(1);
+        try {
+            own.profiles().upsert(new DrainProfile("TEST_5x2", Duration.ofSeconds(1), 5, 2, "test"));
+            Inbox.write(EmbeddedKafka.bootstrapServers(), topic, "crm", events("s", 2));
+            stubOk("/" + id);
+            own.routeConfig().upsert(drainRow(id, topic).row(), "test"); // every second: stays in its group
+            await().atMost(Duration.ofSeconds(20)).until(() -> posts("/" + id).size() >= 2);
+            assertThat(consumerThreads(id)).isNotEmpty();
+        } finally {
+            own.close();
+        }
+
+        assertThat(consumerThreads(id)).isEmpty();
+        assertThat(groupMembers("caravan-drain-" + id)).isZero();
+    }
+
+    private static List<String> consumerThreads(String routeId) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .map(Thread::getName)
+                .filter(name -> name.endsWith("| caravan-drain-" + routeId))
+                .toList();
+    }
+
+    private static int groupMembers(String groupId) {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, EmbeddedKafka.bootstrapServers());
+        try (Admin admin = Admin.create(p)) {
+            return admin.describeConsumerGroups(List.of(groupId))
+                    .describedGroups()
+                    .get(groupId)
+                    .get()
+                    .members()
+                    .size();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
