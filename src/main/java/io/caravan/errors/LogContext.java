@@ -15,7 +15,8 @@ import org.slf4j.MDC;
  * Puts caravan's ids into the logging context (MDC) for every step of every route, so each line of a route's work
  * carries them beside Camel's own (camel.routeId, camel.exchangeId with camel.main.useMdcLogging): caravan.route,
  * caravan.correlationId, caravan.executionId (feed and drain: their correlation id is "route/execution id") and
- * caravan.idempotencyKey. camel.main.mdcLoggingKeysPattern=caravan.* carries them across Camel's thread switches.
+ * caravan.idempotencyKey. camel.main.mdcLoggingKeysPattern (application.properties) carries them across Camel's
+ * thread switches and clears them when the exchange is done.
  */
 public final class LogContext implements InterceptStrategy {
     public static final String ROUTE = "caravan.route";

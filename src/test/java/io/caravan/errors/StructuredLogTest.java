@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.CamelContext;
-import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LoggerContext;
@@ -32,22 +31,8 @@ class StructuredLogTest {
         List<JsonNode> lines = jsonLinesWhile(() -> {
             CamelContext camel = new DefaultCamelContext();
             camel.getCamelContextExtension().addInterceptStrategy(new LogContext());
-            camel.addRoutes(new RouteBuilder() {
-                @Override
-                public void configure() {
-                    from("direct:work")
-                            .routeId("hours-feed")
-                            .process(e -> {
-                                e.setProperty(CaravanExchange.ROUTE_ID, "hours-feed");
-                                e.setProperty(CaravanExchange.CORRELATION_ID, "hours-feed/42");
-                                e.setProperty(CaravanExchange.IDEMPOTENCY_KEY, "hours-7-r3");
-                            })
-                            .process(e -> LOG.info(
-                                    "posting {} with Authorization={}",
-                                    e.getMessage().getBody(String.class),
-                                    "Bearer s3cr3t-token"));
-                }
-            });
+            camel.addRoutes(LogContextTest.hoursFeedRoute(e -> LOG.info(
+                    "posting {} with Authorization={}", e.getMessage().getBody(String.class), "Bearer s3cr3t-token")));
             camel.start();
             try {
                 camel.createProducerTemplate()
