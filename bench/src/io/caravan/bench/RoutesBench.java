@@ -36,10 +36,13 @@ import org.apache.camel.Route;
  * (VmRSS), heap after a GC, live threads and open sockets, each minus the baseline, and the time to reconcile one
  * changed row (checking that no other route was restarted). Appends one line per size to target/routes-bench.tsv;
  * {@code --report} prints the table with the growth per row.
- * Usage: bench/run routes [--rows 50,200,500]
+ * Usage: bench/run routes [--rows 50,200,500] [--feed-sink http|kafka]
  */
 public final class RoutesBench {
     static final Path LINES = Path.of("target", "routes-bench.tsv");
+    /** Rows in the source table with --feed-sink kafka: each feed publishes them at its first execution. */
+    static final int KAFKA_FEED_ROWS = 20;
+
     static final String PROFILE = "BENCH_60S";
     static final int MAX_QUEUES = 100;
 
@@ -49,6 +52,9 @@ public final class RoutesBench {
             return;
         }
         int rows = Integer.parseInt(option(args, "--rows", "50"));
+        // kafka: the feeds publish to a topic instead of posting to the sink, and each has rows to publish at its
+        // first execution (what a Kafka-sink feed holds after it has sent, not only while idle)
+        boolean kafkaFeeds = option(args, "--feed-sink", "http").equals("kafka");
         Instant started = Instant.now();
         HttpServer sink = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 100);
         sink.createContext("/", x -> {
@@ -65,6 +71,10 @@ public final class RoutesBench {
             kafka.createTopic("bench-inbox", 1);
             aws.createBucket("bench-changes");
             SourceTable source = SourceTable.create();
+            if (kafkaFeeds) {
+                kafka.createTopic("bench-feed-events", 1);
+                source.insert(1, KAFKA_FEED_ROWS, Instant.parse("2024-01-01T00:00:00Z"));
+            }
             int triggers = Math.min(MAX_QUEUES, rows / 5);
             List<String> queues = new ArrayList<>();
             for (int i = 0; i < triggers; i++) {
@@ -114,10 +124,17 @@ public final class RoutesBench {
                     p.put("target", sinkUrl + "/process");
                     row = TriggerRows.row("trigger-" + i, TriggerRows.params(p));
                 } else if (slot < 10) {
-                    family = "feed";
-                    row = FeedRow.jdbc("feed-" + i, PROFILE, "src", sinkUrl + "/feed")
-                            .schedule("every 60s")
-                            .row();
+                    FeedRow feedRow = FeedRow.jdbc("feed-" + i, PROFILE, "src", sinkUrl + "/feed")
+                            .schedule("every 60s");
+                    if (kafkaFeeds) {
+                        family = "feed→kafka";
+                        feedRow = feedRow.param("sink", "kafka")
+                                .param("targetTopic", "bench-feed-events")
+                                .param("eventType", "BENCH_CHANGED");
+                    } else {
+                        family = "feed";
+                    }
+                    row = feedRow.row();
                 } else if (slot < 15) {
                     family = "subscription";
                     row = SubscriptionRow.of("sub-" + i, "bench-events", sinkUrl + "/hooks", subscriptionSecret)

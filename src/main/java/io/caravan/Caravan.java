@@ -269,8 +269,10 @@ public final class Caravan extends MainListenerSupport {
                 property(Egress.ALLOWED_HOSTS, ""), property(Egress.PLAIN_HTTP_HOSTS, Egress.DEFAULT_PLAIN_HTTP_HOSTS));
         outbound = new OutboundHttp(egress, outboundSettings());
         camel.getRegistry().bind(OutboundHttp.BEAN, outbound);
-        // one Kafka producer client per distinct producer configuration, for the endpoints that name it
+        // one Kafka producer client per distinct producer configuration, and one pool continuing asynchronous sends,
+        // for the endpoints that name them
         camel.getRegistry().bind(SharedKafkaProducers.BEAN, new SharedKafkaProducers());
+        camel.getRegistry().bind(SharedKafkaProducers.WORKERS, SharedKafkaProducers.workers(camel));
 
         Path routesDir = Path.of(property("caravan.routes.dir", "routes"));
         SecretRoots secretRoots = SecretRoots.of(

@@ -6,8 +6,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.component.kafka.DefaultKafkaClientFactory;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -37,6 +41,41 @@ import org.apache.kafka.common.metrics.KafkaMetric;
 public final class SharedKafkaProducers extends DefaultKafkaClientFactory {
     /** The registry name routes refer to. */
     public static final String BEAN = "caravanKafkaProducers";
+
+    /**
+     * The registry name of the pool on which every asynchronous caravan Kafka producer continues its exchange after
+     * the broker's ack ({@code workerPool=#caravanKafkaWorkers}). Without it camel-kafka gives each route's producer a
+     * pool of its own (10 core threads that never time out, up to 20), so each Kafka-sink feed row held 10 threads.
+     */
+    public static final String WORKERS = "caravanKafkaWorkers";
+
+    /**
+     * Threads of {@link #WORKERS}: a continuation is the rest of a route after its Kafka write (the feed's outcome
+     * step, the trigger's acknowledgement), short work that may block on the store; idle threads end.
+     */
+    static final int WORKER_THREADS = 32;
+
+    /** How long an idle worker thread lives. */
+    static final long WORKER_KEEP_ALIVE_SECONDS = 10;
+
+    /**
+     * The shared continuation pool, owned by the Camel context (shut down with it, after the routes): at most
+     * {@link #WORKER_THREADS} threads, none while nothing is sent, and a queue without a practical bound, so a
+     * continuation is never refused (a refused one would leave its exchange unfinished).
+     */
+    public static ExecutorService workers(CamelContext camel) {
+        return camel.getExecutorServiceManager()
+                .newThreadPool(
+                        camel,
+                        "caravan-kafka-worker",
+                        new ThreadPoolProfileBuilder(WORKERS)
+                                .poolSize(WORKER_THREADS)
+                                .maxPoolSize(WORKER_THREADS)
+                                .keepAliveTime(WORKER_KEEP_ALIVE_SECONDS, TimeUnit.SECONDS)
+                                .allowCoreThreadTimeOut(true)
+                                .maxQueueSize(Integer.MAX_VALUE) // Camel makes 0 or less a hand-off queue
+                                .build());
+    }
 
     private final Map<Map<String, String>, Shared> clients = new HashMap<>();
 

@@ -152,12 +152,14 @@ class FeedKafkaSinkTest {
     }
 
     /**
-     * Guards against every Kafka-sink feed building a producer client (its I/O thread and buffer) of its own, and
-     * against one feed's stop closing the client another feed still publishes through.
+     * Guards against every Kafka-sink feed building a producer client (its I/O thread and buffer) and a continuation
+     * pool (10 threads that never end) of its own, and against one feed's stop closing the client another feed still
+     * publishes through.
      */
     @Test
-    void kafka_sink_feeds_on_different_topics_share_one_producer_client_which_closes_with_the_last_feed()
-            throws Exception {
+    void
+            kafka_sink_feeds_on_different_topics_share_one_producer_client_and_pool_and_the_client_closes_with_the_last_feed()
+                    throws Exception {
         FeedFixture feeds = onBroker(Databases.Backend.H2);
         SharedKafkaProducers producers = feeds.app()
                 .camel()
@@ -188,6 +190,10 @@ class FeedKafkaSinkTest {
                 .extracting(FeedKafkaSinkTest::route)
                 .containsOnly("kafka-shared-expenses");
         assertThat(producers.clients()).as("one client for both feeds").isEqualTo(1);
+        assertThat(Thread.getAllStackTraces().keySet())
+                .extracting(Thread::getName)
+                .as("no feed has a continuation pool of its own (camel-kafka's names its threads KafkaProducer[topic])")
+                .noneMatch(name -> name.contains("KafkaProducer[feed-shared-"));
 
         feeds.stopFeed("kafka-shared-hours");
         expenses.table().insert(3, 4, T0.plusSeconds(60));
