@@ -34,8 +34,8 @@ public final class KafkaEvents {
     /**
      * The producer endpoint for {@code topic} (brokers: camel.component.kafka.brokers), on a client shared through
      * {@link SharedKafkaProducers#BEAN}, continuing each exchange after the broker's ack on the shared
-     * {@link SharedKafkaProducers#WORKERS} pool. recordMetadata is spelled out: the component documents it as on by default,
-     * but an endpoint built from a URI leaves it off.
+     * {@link SharedKafkaProducers#WORKERS} pool. recordMetadata is spelled out: the component documents it as on by
+     * default, but an endpoint built from a URI leaves it off.
      */
     public static String producerUri(String topic) {
         return "kafka:" + topic + "?kafkaClientFactory=#" + SharedKafkaProducers.BEAN
