@@ -53,9 +53,11 @@ public enum ConfigColumn {
     THROTTLE_PER_SECOND(
             "throttle_per_second",
             "unlimited",
-            "Rate guard: deliveries per second at most.",
-            r -> positive(
-                    r.throttlePerSecond() == null ? null : r.throttlePerSecond().longValue())),
+            "Rate guard: deliveries per second at most, 1 to " + ConfigColumn.MAX_THROTTLE_PER_SECOND + ".",
+            r -> atMost(
+                    r.throttlePerSecond() == null ? null : r.throttlePerSecond().longValue(),
+                    ConfigColumn.MAX_THROTTLE_PER_SECOND,
+                    "the throttle holds one permit per delivery allowed in a second")),
     RETRY_MAX_ATTEMPTS(
             "retry_max_attempts",
             "5",
@@ -80,6 +82,12 @@ public enum ConfigColumn {
             r -> Optional.empty()),
     UPDATED_AT("updated_at", "now", "When the row last changed.", r -> Optional.empty()),
     UPDATED_BY("updated_by", null, "Who last changed the row (audited in config_audit).", r -> Optional.empty());
+
+    /**
+     * The highest throttle_per_second: Camel's throttle makes one permit object per delivery allowed in a second (a row
+     * at the limit holds ~240 KB of them), so an unbounded value is a row that can exhaust the heap.
+     */
+    public static final int MAX_THROTTLE_PER_SECOND = 10_000;
 
     private final String column;
     private final String defaultValue;
@@ -115,6 +123,13 @@ public enum ConfigColumn {
 
     private static Optional<String> positive(Long v) {
         return v == null || v > 0 ? Optional.empty() : Optional.of("must be positive, was " + v);
+    }
+
+    private static Optional<String> atMost(Long v, long max, String why) {
+        if (v != null && v > max) {
+            return Optional.of("must be at most " + max + " (" + why + "), was " + v);
+        }
+        return positive(v);
     }
 
     private static String nullToEmpty(String s) {

@@ -152,7 +152,8 @@ public final class QueueDrainFamily implements RouteFamily {
         Map<String, Object> parameters = Map.of(
                 "routeId", routeId,
                 "schedule", schedule.quartzQuery(),
-                "throttle", spec.throttlePerSecond().orElse(1_000_000));
+                "throttled", spec.throttlePerSecond().isPresent(),
+                "throttle", spec.throttlePerSecond().orElse(1));
         return RouteInstance.of(parameters, Map.of(beanName(routeId), drain, poolName(routeId), pool), () -> {
                     drain.close();
                     camel.getExecutorServiceManager().shutdown(pool);

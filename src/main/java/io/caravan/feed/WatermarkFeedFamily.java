@@ -272,7 +272,8 @@ public final class WatermarkFeedFamily implements RouteFamily {
                 "routeId", routeId,
                 "schedule", spec.schedule().orElseThrow().quartzQuery(),
                 "targetEndpoint", sink.endpointUri(),
-                "throttle", spec.throttlePerSecond().orElse(1_000_000));
+                "throttled", spec.throttlePerSecond().isPresent(),
+                "throttle", spec.throttlePerSecond().orElse(1));
         Replayer replayer = new FeedReplayer(camel, sink);
         return new RouteInstance() {
             @Override

@@ -269,4 +269,49 @@ class RouteConfigValidatorTest {
                 .extracting(ConfigProblem::column)
                 .containsExactlyInAnyOrder("throttle_per_second", "retry_initial_delay_ms");
     }
+
+    /**
+     * Guards against a row whose throttle_per_second takes the heap: Camel's throttle makes one permit object per
+     * delivery allowed in a second, so 2,000,000,000 would stop the whole instance at the row's first delivery.
+     */
+    @Test
+    void a_throttle_above_the_limit_is_refused_naming_the_column_and_the_limit() {
+        RouteConfigRow r = new RouteConfigRow(
+                "hours",
+                "watermark-feed",
+                true,
+                "T3",
+                "FEED_THROUGHPUT_5MIN",
+                null,
+                GOOD_PARAMS,
+                2_000_000_000,
+                3,
+                500L,
+                1000L,
+                "team",
+                1,
+                Instant.now(),
+                "test");
+        assertThat(validator.validate(r, PROFILES).problems()).singleElement().satisfies(p -> {
+            assertThat(p.column()).isEqualTo("throttle_per_second");
+            assertThat(p.message()).contains("at most " + ConfigColumn.MAX_THROTTLE_PER_SECOND);
+        });
+        RouteConfigRow atLimit = new RouteConfigRow(
+                "hours",
+                "watermark-feed",
+                true,
+                "T3",
+                "FEED_THROUGHPUT_5MIN",
+                null,
+                GOOD_PARAMS,
+                ConfigColumn.MAX_THROTTLE_PER_SECOND,
+                3,
+                500L,
+                1000L,
+                "team",
+                1,
+                Instant.now(),
+                "test");
+        assertThat(validator.validate(atLimit, PROFILES).problems()).isEmpty();
+    }
 }

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import org.apache.camel.processor.TotalRequestsThrottler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -67,6 +68,30 @@ class RateAndParallelismTest {
         // 10 rows at 4 per second span about two periods after the first burst (unthrottled: well under 200 ms)
         assertThat(Duration.between(arrival(events.get(0)), arrival(events.get(9))))
                 .isGreaterThanOrEqualTo(Duration.ofMillis(1500));
+    }
+
+    /**
+     * Guards against a feed without throttle_per_second paying for a throttle anyway: Camel's throttle makes one permit
+     * object per delivery allowed in a second when the first exchange reaches it, and the "unlimited" default of
+     * 1,000,000 cost every such feed 24 MB of heap at its first delivery (150 feeds: an OutOfMemoryError).
+     */
+    @Test
+    void a_feed_without_throttle_per_second_delivers_without_engaging_a_throttle() {
+        TARGET.stubFor(post(urlEqualTo("/unthrottled")).willReturn(aResponse().withStatus(200)));
+        FeedFixture feeds = APPS.on(Databases.Backend.H2);
+        feeds.startFeed(tenRowFeed("unthrottled"));
+
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> TARGET.verify(10, postRequestedFor(urlEqualTo("/unthrottled"))));
+        List<TotalRequestsThrottler> throttles = feeds.app().camel().getRoute("unthrottled").filter("*").stream()
+                .filter(TotalRequestsThrottler.class::isInstance)
+                .map(TotalRequestsThrottler.class::cast)
+                .toList();
+        assertThat(throttles).as("the route has its throttle step").isNotEmpty();
+        assertThat(throttles)
+                .extracting(TotalRequestsThrottler::getCurrentMaximumRequests)
+                .as("permits the throttle made")
+                .containsOnly(0);
     }
 
     @Test
