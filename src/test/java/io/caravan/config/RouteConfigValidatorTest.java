@@ -65,6 +65,26 @@ class RouteConfigValidatorTest {
                 "test");
     }
 
+    /** A watermark-feed row with good parameters and the given throttle and retry columns. */
+    static RouteConfigRow hoursFeed(Integer throttle, Long retryInitialDelayMs, Long retryMaxDelayMs) {
+        return new RouteConfigRow(
+                "hours",
+                "watermark-feed",
+                true,
+                "T3",
+                "FEED_THROUGHPUT_5MIN",
+                null,
+                GOOD_PARAMS,
+                throttle,
+                3,
+                retryInitialDelayMs,
+                retryMaxDelayMs,
+                "team",
+                1,
+                Instant.now(),
+                "test");
+    }
+
     List<String> problems(RouteConfigRow row) {
         return validator.validate(row, PROFILES).problems().stream()
                 .map(ConfigProblem::message)
@@ -249,22 +269,7 @@ class RouteConfigValidatorTest {
 
     @Test
     void retry_and_throttle_must_be_positive_and_ordered() {
-        RouteConfigRow r = new RouteConfigRow(
-                "hours",
-                "watermark-feed",
-                true,
-                "T3",
-                "FEED_THROUGHPUT_5MIN",
-                null,
-                GOOD_PARAMS,
-                0,
-                3,
-                5000L,
-                1000L,
-                "team",
-                1,
-                Instant.now(),
-                "test");
+        RouteConfigRow r = hoursFeed(0, 5000L, 1000L);
         assertThat(validator.validate(r, PROFILES).problems())
                 .extracting(ConfigProblem::column)
                 .containsExactlyInAnyOrder("throttle_per_second", "retry_initial_delay_ms");
@@ -276,42 +281,12 @@ class RouteConfigValidatorTest {
      */
     @Test
     void a_throttle_above_the_limit_is_refused_naming_the_column_and_the_limit() {
-        RouteConfigRow r = new RouteConfigRow(
-                "hours",
-                "watermark-feed",
-                true,
-                "T3",
-                "FEED_THROUGHPUT_5MIN",
-                null,
-                GOOD_PARAMS,
-                2_000_000_000,
-                3,
-                500L,
-                1000L,
-                "team",
-                1,
-                Instant.now(),
-                "test");
+        RouteConfigRow r = hoursFeed(2_000_000_000, 500L, 1000L);
         assertThat(validator.validate(r, PROFILES).problems()).singleElement().satisfies(p -> {
             assertThat(p.column()).isEqualTo("throttle_per_second");
             assertThat(p.message()).contains("at most " + ConfigColumn.MAX_THROTTLE_PER_SECOND);
         });
-        RouteConfigRow atLimit = new RouteConfigRow(
-                "hours",
-                "watermark-feed",
-                true,
-                "T3",
-                "FEED_THROUGHPUT_5MIN",
-                null,
-                GOOD_PARAMS,
-                ConfigColumn.MAX_THROTTLE_PER_SECOND,
-                3,
-                500L,
-                1000L,
-                "team",
-                1,
-                Instant.now(),
-                "test");
+        RouteConfigRow atLimit = hoursFeed(ConfigColumn.MAX_THROTTLE_PER_SECOND, 500L, 1000L);
         assertThat(validator.validate(atLimit, PROFILES).problems()).isEmpty();
     }
 }
