@@ -1,5 +1,6 @@
 package io.caravan.events;
 
+import io.caravan.execution.DeliveryPool;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -8,10 +9,8 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.CamelContext;
-import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.component.kafka.DefaultKafkaClientFactory;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -55,26 +54,13 @@ public final class SharedKafkaProducers extends DefaultKafkaClientFactory {
      */
     static final int WORKER_THREADS = 32;
 
-    /** How long an idle worker thread lives. */
-    static final long WORKER_KEEP_ALIVE_SECONDS = 10;
-
     /**
      * The shared continuation pool, owned by the Camel context (shut down with it, after the routes): at most
      * {@link #WORKER_THREADS} threads, none while nothing is sent, and a queue without a practical bound, so a
      * continuation is never refused (a refused one would leave its exchange unfinished).
      */
     public static ExecutorService workers(CamelContext camel) {
-        return camel.getExecutorServiceManager()
-                .newThreadPool(
-                        camel,
-                        "caravan-kafka-worker",
-                        new ThreadPoolProfileBuilder(WORKERS)
-                                .poolSize(WORKER_THREADS)
-                                .maxPoolSize(WORKER_THREADS)
-                                .keepAliveTime(WORKER_KEEP_ALIVE_SECONDS, TimeUnit.SECONDS)
-                                .allowCoreThreadTimeOut(true)
-                                .maxQueueSize(Integer.MAX_VALUE) // Camel makes 0 or less a hand-off queue
-                                .build());
+        return DeliveryPool.create(camel, camel, "caravan-kafka-worker", WORKER_THREADS, Integer.MAX_VALUE);
     }
 
     private final Map<Map<String, String>, Shared> clients = new HashMap<>();
